@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+// Vigil: highly-available MySQL / MariaDB. One executable (`vigil`), libraries split by
+// responsibility (see ../shared/DESIGN.md): a pure decision core with no IO, our own MySQL
+// wire client, engine operations, and (later) the Kubernetes client, agent, controller and
+// local runtime.
+import PackageDescription
+
+let package = Package(
+    name: "vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilMySQL", targets: ["VigilMySQL"]),
+        .library(name: "VigilEngine", targets: ["VigilEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure decision core: GTID math, observations, candidate ranking. No IO, no clock.
+        .target(name: "VigilCore"),
+        // Native MySQL / MariaDB wire client: sans-IO codecs and state machines + a NIO driver.
+        .target(
+            name: "VigilMySQL",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Engine operations: observe and steer replication per flavor, over VigilMySQL.
+        .target(
+            name: "VigilEngine",
+            dependencies: ["VigilCore", "VigilMySQL", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Test support: real mariadbd processes on loopback with temp data dirs.
+        .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilCore", "VigilMySQL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "VigilCoreTests",
+            dependencies: ["VigilCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "VigilMySQLTests",
+            dependencies: [
+                "VigilMySQL", "VigilTestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "VigilEngineTests",
+            dependencies: ["VigilEngine", "VigilTestSupport"]
+        ),
+    ]
+)

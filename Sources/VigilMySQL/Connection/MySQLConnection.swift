@@ -1,0 +1,191 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// A MySQL / MariaDB connection with an async API. Commands run one at a time in call order.
+/// A command that times out or whose task is cancelled closes the connection: the protocol
+/// cannot abandon a result mid-stream, and a half-read stream must never be reused.
+public final class MySQLConnection: Sendable {
+    let channel: Channel
+    let handler: NIOLoopBound<MySQLChannelHandler>
+    public let serverVersion: String
+    public let connectionID: UInt32
+    public let isTLS: Bool
+    /// The authentication plugin the session was finally authenticated with.
+    public let authPlugin: String
+    let configuration: MySQLConfiguration
+    let logger: Logger
+
+    private init(channel: Channel, handler: NIOLoopBound<MySQLChannelHandler>, session: SessionInfo,
+                 configuration: MySQLConfiguration, logger: Logger) {
+        self.channel = channel
+        self.handler = handler
+        self.serverVersion = session.serverVersion
+        self.connectionID = session.connectionID
+        self.isTLS = session.isTLS
+        self.authPlugin = session.authPlugin
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    deinit {
+        channel.close(promise: nil)
+    }
+
+    /// Opens a connection, negotiates TLS as configured and authenticates, all within
+    /// `configuration.connectTimeout`.
+    public static func connect(
+        _ configuration: MySQLConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "vigil.mysql")
+    ) async throws(MySQLError) -> MySQLConnection {
+        let eventLoop = eventLoopGroup.next()
+        let connectPromise = eventLoop.makePromise(of: SessionInfo.self)
+        var isUnix = false
+        var host: String?
+        if case .unixSocket = configuration.endpoint { isUnix = true }
+        if case .tcp(let h, _) = configuration.endpoint { host = h }
+        let settings = ConnectionSettings(
+            user: configuration.user, password: configuration.password, database: configuration.database,
+            tls: configuration.tls, isUnixSocket: isUnix, serverPublicKeyPEM: configuration.serverPublicKeyPEM,
+            maxPacketSize: configuration.maxPacketSize, useDeprecateEOF: !configuration.classicEOF,
+            programName: configuration.programName)
+        let tls = try Self.tlsConfiguration(configuration.tls)
+        // SNI and name checks use the host name; an IP literal is checked against the
+        // certificate's IP SANs by NIOSSL from the peer address instead.
+        let sniHost = host.flatMap { isIPAddress($0) ? nil : $0 }
+
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = MySQLChannelHandler(settings: settings, tlsConfiguration: tls,
+                                                      serverHostname: sniHost, connectPromise: connectPromise)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let channel: Channel
+        do {
+            switch configuration.endpoint {
+            case .tcp(let host, let port):
+                channel = try await bootstrap.connect(host: host, port: port).get()
+            case .unixSocket(let path):
+                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            }
+        } catch {
+            connectPromise.fail(MySQLError.cancelled)
+            throw .connectFailed(endpoint: configuration.endpoint.description, reason: Self.describe(error))
+        }
+        let handler: NIOLoopBound<MySQLChannelHandler>
+        do {
+            handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: MySQLChannelHandler.self),
+                             eventLoop: channel.eventLoop)
+            }.get()
+        } catch {
+            channel.close(promise: nil)
+            throw .connectionClosed("connection closed during set-up")
+        }
+        // The handshake shares the connect deadline.
+        let deadline = channel.eventLoop.scheduleTask(in: configuration.connectTimeout) {
+            handler.value.fatal(.timeout("handshake with \(configuration.endpoint) took longer than the connect timeout"))
+        }
+        do {
+            let session = try await withTaskCancellationHandler {
+                try await connectPromise.futureResult.get()
+            } onCancel: {
+                channel.eventLoop.execute { handler.value.fatal(.cancelled) }
+            }
+            deadline.cancel()
+            return MySQLConnection(channel: channel, handler: handler, session: session,
+                                   configuration: configuration, logger: logger)
+        } catch {
+            deadline.cancel()
+            channel.close(promise: nil)
+            throw error as? MySQLError ?? .connectionClosed("\(error)")
+        }
+    }
+
+    /// Runs one or more statements and returns every result, in order.
+    public func queryAll(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> [MySQLResult] {
+        switch try await run(.query(sql), timeout: timeout ?? configuration.queryTimeout) {
+        case .results(let results): return results
+        case .done: return []
+        }
+    }
+
+    /// Runs a statement and returns its (first) result.
+    @discardableResult
+    public func query(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> MySQLResult {
+        try await queryAll(sql, timeout: timeout).first ?? MySQLResult()
+    }
+
+    /// COM_PING: proves the server is answering on this session.
+    public func ping(timeout: TimeAmount? = nil) async throws(MySQLError) {
+        _ = try await run(.ping, timeout: timeout ?? configuration.queryTimeout)
+    }
+
+    /// Sends COM_QUIT and closes. Safe to call more than once.
+    public func close() async {
+        _ = try? await run(.quit, timeout: .seconds(2))
+        try? await channel.close()
+    }
+
+    public var isClosed: Bool { !channel.isActive }
+
+    private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
+        if Task.isCancelled { throw .cancelled }
+        let promise = channel.eventLoop.makePromise(of: CommandOutcome.self)
+        let handler = self.handler
+        if channel.eventLoop.inEventLoop {
+            handler.value.enqueue(command, timeout: timeout, promise: promise)
+        } else {
+            channel.eventLoop.execute { handler.value.enqueue(command, timeout: timeout, promise: promise) }
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                self.channel.eventLoop.execute { handler.value.fatal(.cancelled) }
+            }
+        } catch {
+            throw error as? MySQLError ?? .connectionClosed("\(error)")
+        }
+    }
+
+    static func tlsConfiguration(_ mode: MySQLTLSMode) throws(MySQLError) -> TLSConfiguration? {
+        var config = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .disable:
+            return nil
+        case .prefer, .require:
+            config.certificateVerification = .none
+        case .verifyCA(let ca), .verifyFull(let ca):
+            if case .verifyCA = mode {
+                config.certificateVerification = .noHostnameVerification
+            } else {
+                config.certificateVerification = .fullVerification
+            }
+            if let ca {
+                do {
+                    config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+                } catch {
+                    throw .tls("cannot read CA certificate file \(ca): \(error)")
+                }
+            }
+        }
+        return config
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? IOError { return e.description }
+        if let e = error as? ChannelError, case .connectTimeout = e { return "connect timed out" }
+        return "\(error)"
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+}

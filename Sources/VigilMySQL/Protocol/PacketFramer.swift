@@ -1,0 +1,80 @@
+import NIOCore
+
+/// Splits a byte stream into logical packets (joining 16 MiB continuations), checks sequence
+/// ids, and frames outgoing payloads. Sans-IO: it only sees bytes.
+struct PacketFramer {
+    static let maxChunk = 0xFF_FFFF
+
+    /// Next sequence id expected from the server, and the one we write with.
+    private(set) var sequence: UInt8 = 0
+    private var inbound: ByteBuffer?
+    private var partial: ByteBuffer?
+    let maxPacketSize: Int
+
+    init(maxPacketSize: Int) {
+        self.maxPacketSize = maxPacketSize
+    }
+
+    /// A new command starts a new sequence.
+    mutating func resetSequence() { sequence = 0 }
+
+    mutating func append(_ bytes: inout ByteBuffer) {
+        if inbound == nil {
+            inbound = bytes
+        } else {
+            inbound!.writeBuffer(&bytes)
+        }
+    }
+
+    var hasBufferedBytes: Bool { (inbound?.readableBytes ?? 0) > 0 || partial != nil }
+
+    /// The next complete logical payload, nil if more bytes are needed.
+    mutating func nextPayload() throws(MySQLError) -> ByteBuffer? {
+        while true {
+            guard var buffer = inbound, buffer.readableBytes >= 4 else { return nil }
+            let header = buffer.readInteger(endianness: .little, as: UInt32.self)!
+            let length = Int(header & 0xFF_FFFF)
+            let seq = UInt8(header >> 24)
+            guard buffer.readableBytes >= length else { return nil }
+            guard seq == sequence else {
+                throw .protocolViolation("packet sequence id \(seq), expected \(sequence)")
+            }
+            sequence &+= 1
+            let chunk = buffer.readSlice(length: length)!
+            if buffer.readableBytes == 0 {
+                inbound = nil
+            } else {
+                inbound = buffer
+            }
+            let total = (partial?.readableBytes ?? 0) + length
+            guard total <= maxPacketSize else {
+                throw .protocolViolation("packet of \(total)+ bytes exceeds the limit of \(maxPacketSize)")
+            }
+            if length == Self.maxChunk {
+                // More fragments of the same logical packet follow.
+                if partial == nil { partial = chunk } else { var c = chunk; partial!.writeBuffer(&c) }
+                continue
+            }
+            if var p = partial {
+                var c = chunk
+                p.writeBuffer(&c)
+                partial = nil
+                return p
+            }
+            return chunk
+        }
+    }
+
+    /// Frames one logical payload, splitting it at 16 MiB as the protocol requires.
+    mutating func frame(_ payload: ByteBuffer, into out: inout ByteBuffer) {
+        var payload = payload
+        while true {
+            let n = min(payload.readableBytes, Self.maxChunk)
+            out.writeInteger(UInt32(n) | UInt32(sequence) << 24, endianness: .little)
+            var chunk = payload.readSlice(length: n)!
+            out.writeBuffer(&chunk)
+            sequence &+= 1
+            if n < Self.maxChunk { return }
+        }
+    }
+}

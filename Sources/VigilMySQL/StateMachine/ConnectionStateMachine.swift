@@ -1,0 +1,359 @@
+import NIOCore
+
+/// The whole client protocol as a value type: bytes and events in, actions out. The NIO
+/// handler only performs the actions, so every byte can be tested without a socket.
+struct ConnectionStateMachine {
+    enum Action: Sendable {
+        /// Framed bytes to send.
+        case write(ByteBuffer)
+        /// Send these bytes in the clear, then start the TLS handshake.
+        case writeAndStartTLS(ByteBuffer)
+        case connected(SessionInfo)
+        case commandCompleted(CommandOutcome)
+        /// The command failed but the connection is still usable.
+        case commandFailed(MySQLError)
+        /// The connection is unusable: fail everything and close.
+        case fatal(MySQLError)
+        /// Close after writing (COM_QUIT).
+        case close
+    }
+
+    private enum State {
+        case awaitingGreeting
+        case awaitingTLS(ServerGreeting)
+        case authenticating(AuthContext)
+        case ready
+        case running(ResultAccumulator)
+        case pinging
+        case closed
+    }
+
+    private struct AuthContext {
+        var plugin: AuthPlugin?
+        var pluginName: String
+        var nonce: [UInt8]
+        var awaitingPublicKey = false
+    }
+
+    private var state: State = .awaitingGreeting
+    private var framer: PacketFramer
+    private let settings: ConnectionSettings
+    private(set) var capabilities: CapabilityFlags = []
+    private var isTLS = false
+    private var greeting: ServerGreeting?
+
+    init(settings: ConnectionSettings) {
+        self.settings = settings
+        self.framer = PacketFramer(maxPacketSize: settings.maxPacketSize)
+    }
+
+    var isReady: Bool { if case .ready = state { return true } else { return false } }
+    var isClosed: Bool { if case .closed = state { return true } else { return false } }
+
+    // MARK: events
+
+    mutating func bytesReceived(_ bytes: inout ByteBuffer) -> [Action] {
+        if case .closed = state { return [] }
+        framer.append(&bytes)
+        var actions: [Action] = []
+        do {
+            while let payload = try framer.nextPayload() {
+                try handle(payload, into: &actions)
+                if case .closed = state { break }
+            }
+        } catch {
+            state = .closed
+            actions.append(.fatal(error))
+        }
+        return actions
+    }
+
+    mutating func tlsEstablished() -> [Action] {
+        guard case .awaitingTLS(let greeting) = state else {
+            state = .closed
+            return [.fatal(.protocolViolation("TLS established in an unexpected state"))]
+        }
+        isTLS = true
+        do {
+            return [.write(try handshakeResponse(greeting))]
+        } catch {
+            state = .closed
+            return [.fatal(error)]
+        }
+    }
+
+    mutating func send(_ command: ClientCommand) -> [Action] {
+        guard case .ready = state else {
+            return [.commandFailed(.usage("the connection is not ready for a command"))]
+        }
+        framer.resetSequence()
+        var payload = ByteBuffer()
+        switch command {
+        case .query(let sql):
+            payload.writeInteger(CommandByte.query.rawValue)
+            payload.writeString(sql)
+            guard payload.readableBytes <= settings.maxPacketSize else {
+                return [.commandFailed(.usage("statement of \(payload.readableBytes) bytes exceeds the packet limit"))]
+            }
+            state = .running(ResultAccumulator())
+        case .ping:
+            payload.writeInteger(CommandByte.ping.rawValue)
+            state = .pinging
+        case .quit:
+            payload.writeInteger(CommandByte.quit.rawValue)
+            state = .closed
+            return [.write(frame(payload)), .close]
+        }
+        return [.write(frame(payload))]
+    }
+
+    /// The socket closed or broke; returns the error pending work should see.
+    mutating func connectionLost() {
+        state = .closed
+    }
+
+    // MARK: packets
+
+    private mutating func handle(_ payload: ByteBuffer, into actions: inout [Action]) throws(MySQLError) {
+        switch state {
+        case .awaitingGreeting:
+            let greeting = try ServerGreeting.decode(payload)
+            try receivedGreeting(greeting, into: &actions)
+        case .awaitingTLS:
+            throw .protocolViolation("server sent data before the TLS handshake")
+        case .authenticating(var auth):
+            try handleAuth(payload, &auth, into: &actions)
+        case .ready:
+            if payload.first == 0xFF {
+                // Servers send an unsolicited ERR just before they drop an idle or killed session.
+                throw .connectionClosed(ServerErrorPacket.decode(payload).description)
+            }
+            throw .protocolViolation("unexpected packet while idle")
+        case .running(var acc):
+            state = .closed  // reassigned below; avoids copying the accumulator on every row
+            try handleResult(payload, &acc, into: &actions)
+        case .pinging:
+            switch payload.first {
+            case 0x00:
+                state = .ready
+                actions.append(.commandCompleted(.done))
+            case 0xFF:
+                state = .ready
+                actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
+            default:
+                throw .protocolViolation("unexpected reply to COM_PING")
+            }
+        case .closed:
+            return
+        }
+    }
+
+    private mutating func receivedGreeting(_ g: ServerGreeting, into actions: inout [Action]) throws(MySQLError) {
+        guard g.capabilities.contains(.protocol41) else {
+            throw .protocolViolation("server does not speak protocol 4.1")
+        }
+        greeting = g
+        let useTLS: Bool
+        switch settings.tls {
+        case .disable: useTLS = false
+        case .prefer: useTLS = g.capabilities.contains(.ssl) && !settings.isUnixSocket
+        case .require, .verifyCA, .verifyFull:
+            guard g.capabilities.contains(.ssl) else {
+                throw .tls("TLS is required (mode \(settings.tls)) but the server does not offer it")
+            }
+            useTLS = true
+        }
+        capabilities = negotiatedCapabilities(server: g.capabilities, tls: useTLS)
+        if useTLS {
+            let request = SSLRequestPacket.encode(capabilities: capabilities, maxPacketSize: clientMaxPacket,
+                                                  characterSet: settings.characterSet)
+            state = .awaitingTLS(g)
+            actions.append(.writeAndStartTLS(frame(request)))
+        } else {
+            actions.append(.write(try handshakeResponse(g)))
+        }
+    }
+
+    private var clientMaxPacket: UInt32 { UInt32(clamping: settings.maxPacketSize) }
+
+    private func negotiatedCapabilities(server: CapabilityFlags, tls: Bool) -> CapabilityFlags {
+        var client = CapabilityFlags.clientDefault
+        if !settings.useDeprecateEOF { client.remove(.deprecateEOF) }
+        if settings.database != nil { client.insert(.connectWithDB) }
+        if tls { client.insert(.ssl) }
+        return client.intersection(server.union(.longPassword))
+    }
+
+    private var secureTransport: Bool { isTLS || settings.isUnixSocket }
+
+    private mutating func handshakeResponse(_ g: ServerGreeting) throws(MySQLError) -> ByteBuffer {
+        // Answer in the server's default plugin when we know it; otherwise offer native
+        // password and let the server switch us to what the account really uses.
+        var plugin = AuthPlugin(rawValue: g.authPluginName) ?? .nativePassword
+        if plugin == .clearPassword && !secureTransport { plugin = .nativePassword }
+        let nonce = plugin.rawValue == g.authPluginName ? g.authPluginData : g.authPluginData
+        let response = try plugin.initialResponse(password: settings.password, nonce: nonce,
+                                                  secureTransport: secureTransport)
+        state = .authenticating(AuthContext(plugin: plugin, pluginName: plugin.rawValue, nonce: nonce))
+        let packet = HandshakeResponsePacket(
+            capabilities: capabilities, maxPacketSize: clientMaxPacket, characterSet: settings.characterSet,
+            user: settings.user, authResponse: response, database: settings.database,
+            authPluginName: plugin.rawValue,
+            attributes: [("_client_name", "vigil"), ("program_name", settings.programName)])
+        return frame(packet.encode())
+    }
+
+    private mutating func handleAuth(_ payload: ByteBuffer, _ auth: inout AuthContext,
+                                     into actions: inout [Action]) throws(MySQLError) {
+        var buf = payload
+        guard let header = buf.readInteger(as: UInt8.self) else { throw .protocolViolation("empty auth packet") }
+        switch header {
+        case 0x00:
+            _ = try OKPacket.decode(payload, capabilities: capabilities)
+            state = .ready
+            actions.append(.connected(SessionInfo(serverVersion: greeting?.serverVersion ?? "",
+                                                  connectionID: greeting?.connectionID ?? 0,
+                                                  isTLS: isTLS, authPlugin: auth.pluginName)))
+        case 0xFF:
+            throw Self.authError(ServerErrorPacket.decode(payload))
+        case 0xFE:
+            // Auth switch: the account uses another plugin, with a fresh nonce.
+            guard let name = buf.readNullTerminatedString() else {
+                throw .unsupportedAuthPlugin("mysql_old_password")
+            }
+            var data = Array(buffer: buf)
+            if data.last == 0 { data.removeLast() }
+            guard let plugin = AuthPlugin(rawValue: name) else { throw .unsupportedAuthPlugin(name) }
+            auth = AuthContext(plugin: plugin, pluginName: name, nonce: data)
+            let response = try plugin.initialResponse(password: settings.password, nonce: data,
+                                                      secureTransport: secureTransport)
+            state = .authenticating(auth)
+            actions.append(.write(frame(ByteBuffer(bytes: response))))
+        case 0x01:
+            guard auth.plugin == .cachingSha2 else {
+                throw .protocolViolation("unexpected AuthMoreData for \(auth.pluginName)")
+            }
+            if auth.awaitingPublicKey {
+                let pem = buf.readRemainingString()
+                auth.awaitingPublicKey = false
+                state = .authenticating(auth)
+                let encrypted = try AuthScramble.rsaEncryptedPassword(
+                    password: Array(settings.password.utf8), nonce: auth.nonce, publicKeyPEM: pem)
+                actions.append(.write(frame(ByteBuffer(bytes: encrypted))))
+                return
+            }
+            switch buf.readInteger(as: UInt8.self) {
+            case 0x03:
+                state = .authenticating(auth)  // fast path succeeded; an OK follows
+            case 0x04:
+                let reply: [UInt8]
+                if secureTransport {
+                    reply = Array(settings.password.utf8) + [0]
+                } else if let pem = settings.serverPublicKeyPEM {
+                    reply = try AuthScramble.rsaEncryptedPassword(
+                        password: Array(settings.password.utf8), nonce: auth.nonce, publicKeyPEM: pem)
+                } else {
+                    auth.awaitingPublicKey = true
+                    reply = [0x02]  // request the server's public key
+                }
+                state = .authenticating(auth)
+                actions.append(.write(frame(ByteBuffer(bytes: reply))))
+            default:
+                throw .protocolViolation("unknown caching_sha2_password state")
+            }
+        default:
+            throw .protocolViolation("unexpected packet 0x\(String(header, radix: 16)) during authentication")
+        }
+    }
+
+    static func authError(_ e: MySQLServerError) -> MySQLError {
+        switch e.code {
+        case 1045, 1044, 1698: return .accessDenied(e)
+        case 3118, 4151: return .accountLocked(e)
+        default: return .server(e)
+        }
+    }
+
+    private mutating func handleResult(_ payload: ByteBuffer, _ acc: inout ResultAccumulator,
+                                       into actions: inout [Action]) throws(MySQLError) {
+        let header = payload.first ?? 0
+        switch acc.phase {
+        case .first:
+            switch header {
+            case 0x00:
+                let ok = try OKPacket.decode(payload, capabilities: capabilities)
+                acc.results.append(MySQLResult(affectedRows: ok.affectedRows, lastInsertID: ok.lastInsertID,
+                                               warnings: ok.warnings, statusFlags: ok.statusFlags, info: ok.info,
+                                               sessionStateChanges: ok.sessionStateChanges))
+                finishIfLast(ok.statusFlags, acc, into: &actions)
+                return
+            case 0xFF:
+                state = .ready
+                actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
+                return
+            case 0xFB:
+                throw .protocolViolation("server requested LOCAL INFILE, which this client never enables")
+            default:
+                var buf = payload
+                guard let count = buf.readLengthEncodedInteger(), count > 0, count <= 4096, buf.readableBytes == 0
+                else { throw .protocolViolation("invalid column count") }
+                acc.columns.reserveCapacity(Int(count))
+                acc.phase = .columns(remaining: Int(count))
+            }
+        case .columns(let remaining):
+            acc.columns.append(try ColumnDefinitionPacket.decode(payload))
+            if remaining > 1 {
+                acc.phase = .columns(remaining: remaining - 1)
+            } else {
+                acc.phase = capabilities.contains(.deprecateEOF) ? .rows : .columnsEOF
+            }
+        case .columnsEOF:
+            guard EOFPacket.isEOF(payload) else { throw .protocolViolation("expected EOF after column definitions") }
+            acc.phase = .rows
+        case .rows:
+            if header == 0xFF {
+                state = .ready
+                actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
+                return
+            }
+            let deprecateEOF = capabilities.contains(.deprecateEOF)
+            if header == 0xFE && (deprecateEOF ? payload.readableBytes < PacketFramer.maxChunk : payload.readableBytes < 9) {
+                let status: UInt16
+                if deprecateEOF {
+                    let ok = try OKPacket.decode(payload, capabilities: capabilities)
+                    acc.finishResultSet(warnings: ok.warnings, statusFlags: ok.statusFlags, affectedRows: ok.affectedRows,
+                                        info: ok.info, sessionState: ok.sessionStateChanges)
+                    status = ok.statusFlags
+                } else {
+                    let eof = EOFPacket.decode(payload)
+                    acc.finishResultSet(warnings: eof.warnings, statusFlags: eof.statusFlags)
+                    status = eof.statusFlags
+                }
+                finishIfLast(status, acc, into: &actions)
+                return
+            }
+            try acc.appendRow(payload)
+        }
+        state = .running(acc)
+    }
+
+    private mutating func finishIfLast(_ status: UInt16, _ acc: ResultAccumulator, into actions: inout [Action]) {
+        if status & MySQLStatusFlags.moreResultsExist != 0 {
+            state = .running(acc)
+        } else {
+            state = .ready
+            actions.append(.commandCompleted(.results(acc.results)))
+        }
+    }
+
+    private mutating func frame(_ payload: ByteBuffer) -> ByteBuffer {
+        var out = ByteBuffer()
+        out.reserveCapacity(payload.readableBytes + 4)
+        framer.frame(payload, into: &out)
+        return out
+    }
+}
+
+extension ByteBuffer {
+    var first: UInt8? { getInteger(at: readerIndex, as: UInt8.self) }
+}
