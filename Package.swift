@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilMySQL", targets: ["VigilMySQL"]),
         .library(name: "VigilEngine", targets: ["VigilEngine"]),
+        .library(name: "VigilRouter", targets: ["VigilRouter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -43,6 +44,15 @@ let package = Package(
             name: "VigilEngine",
             dependencies: ["VigilCore", "VigilMySQL", .product(name: "Logging", package: "swift-log")]
         ),
+        // The built-in router: a loopback TCP proxy whose targets come from the platform layer.
+        .target(
+            name: "VigilRouter",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Test support: real mariadbd processes on loopback with temp data dirs.
         .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
         .executableTarget(
@@ -51,6 +61,12 @@ let package = Package(
                 "VigilCore", "VigilMySQL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Benchmarks (bench/): the Swift side of the client comparison with libmariadb.
+        .executableTarget(
+            name: "vigil-bench",
+            dependencies: ["VigilMySQL", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "bench/Sources/vigil-bench"
         ),
         .testTarget(
             name: "VigilCoreTests",
@@ -61,12 +77,23 @@ let package = Package(
             dependencies: [
                 "VigilMySQL", "VigilTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "VigilEngineTests",
             dependencies: ["VigilEngine", "VigilTestSupport"]
+        ),
+        .testTarget(
+            name: "VigilRouterTests",
+            dependencies: [
+                "VigilRouter",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
     ]
 )

@@ -167,19 +167,20 @@ func spawnChild(_ request: SpawnRequest) throws -> pid_t {
     return pid
 }
 
-/// Runs a short-lived tool to completion, polling without blocking a thread. stdout and
-/// stderr are captured together in `outputPath`, which is returned as text.
+/// Runs a short-lived tool to completion, polling without blocking a thread. stdout (and
+/// stderr, unless `errorPath` is given) is captured in `outputPath`, which is returned as text.
 func runTool(
     _ executable: String,
     _ arguments: [String],
     environment: [String: String] = [:],
     outputPath: String,
+    errorPath: String? = nil,
     timeout: Duration
 ) async throws -> (status: ChildExitStatus, output: String) {
     let pid = try spawnChild(
         SpawnRequest(
             executable: executable, arguments: arguments, environment: environment,
-            standardOutputPath: outputPath))
+            standardOutputPath: outputPath, standardErrorPath: errorPath))
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     var interval = Duration.milliseconds(2)

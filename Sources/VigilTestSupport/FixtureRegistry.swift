@@ -58,7 +58,7 @@ final class FixtureRegistry: Sendable {
             }
             let root = String(cString: created)
             if keepTestDirectories {
-                FileManager.default.createFile(atPath: "\(root)/KEEP", contents: nil)
+                _ = FileManager.default.createFile(atPath: "\(root)/KEEP", contents: nil)
             }
             state.root = root
             atexit { FixtureRegistry.shared.killEverythingAtExit() }
@@ -93,20 +93,29 @@ final class FixtureRegistry: Sendable {
         }
     }
 
-    /// A free TCP port on 127.0.0.1: bind port 0, read it back, close. Ports already handed
-    /// out by this process are skipped (the kernel may hand the same ephemeral port out again
-    /// once it is closed, before mariadbd has bound it).
+    /// A free TCP port on 127.0.0.1, preferably below the kernel's ephemeral range: a port
+    /// from that range could be taken by any outgoing connection (a replica's, a probe's)
+    /// while its server is down, and `restart()` must get the same port back. Each candidate is
+    /// checked by binding it; ports already handed out by this process are skipped.
     func pickFreePort() throws -> Int {
-        for _ in 0..<50 {
-            let port = try Self.bindEphemeralPort()
-            let fresh = state.withLock { state in
-                if state.handedOutPorts.contains(port) { return false }
-                state.handedOutPorts.insert(port)
-                return true
+        let (ephemeralLow, _) = Self.ephemeralPortRange()
+        let upper = min(ephemeralLow, 65_536)
+        let lower = 15_000
+        if upper - lower >= 1_000 {
+            for _ in 0..<200 {
+                let candidate = Int.random(in: lower..<upper)
+                let fresh = state.withLock { !$0.handedOutPorts.contains(candidate) }
+                guard fresh, (try? Self.bindPort(candidate)) == candidate else { continue }
+                let claimed = state.withLock { $0.handedOutPorts.insert(candidate).inserted }
+                if claimed { return candidate }
             }
-            if fresh { return port }
         }
-        return try Self.bindEphemeralPort()
+        // Fall back to letting the kernel choose (bind port 0, read it back, close).
+        for _ in 0..<50 {
+            let port = try Self.bindPort(0)
+            if state.withLock({ $0.handedOutPorts.insert(port).inserted }) { return port }
+        }
+        return try Self.bindPort(0)
     }
 
     /// atexit: SIGKILL every registered server, reap it, remove the temp root.
@@ -174,10 +183,17 @@ final class FixtureRegistry: Sendable {
           esac
         done
         for p in $pids; do kill -9 "$p" 2>/dev/null; done
+        alive() {
+          [ -r "/proc/$1/status" ] || { kill -0 "$1" 2>/dev/null; return; }
+          while read -r key value _; do
+            [ "$key" = State: ] && { [ "$value" != Z ]; return; }
+          done < "/proc/$1/status"
+          return 1
+        }
         if [ "$2" != 1 ]; then
+          i=0
           for p in $pids; do
-            i=0
-            while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+            while alive "$p" && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
           done
           rm -rf -- "$1"
         fi
@@ -222,7 +238,15 @@ final class FixtureRegistry: Sendable {
         _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, flags) }
     }
 
-    private static func bindEphemeralPort() throws -> Int {
+    /// /proc/sys/net/ipv4/ip_local_port_range (Linux's default when unreadable).
+    private static func ephemeralPortRange() -> (Int, Int) {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let numbers = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        return numbers.count == 2 ? (numbers[0], numbers[1]) : (32_768, 60_999)
+    }
+
+    /// Binds 127.0.0.1:`port` (0: any), returns the bound port and closes the socket.
+    private static func bindPort(_ port: Int) throws -> Int {
         #if canImport(Darwin)
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #else
@@ -233,7 +257,7 @@ final class FixtureRegistry: Sendable {
                 executable: "socket()", reason: String(cString: strerror(errno)))
         }
         defer { close(fd) }
-        var address = loopbackAddress(port: 0)
+        var address = loopbackAddress(port: port)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -241,7 +265,7 @@ final class FixtureRegistry: Sendable {
         }
         guard bound == 0 else {
             throw MariaDBFixtureError.spawnFailed(
-                executable: "bind(127.0.0.1:0)", reason: String(cString: strerror(errno)))
+                executable: "bind(127.0.0.1:\(port))", reason: String(cString: strerror(errno)))
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &address) {

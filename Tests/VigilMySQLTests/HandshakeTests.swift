@@ -101,7 +101,8 @@ import Testing
         var server = FakeServer()
         let first = m.feed(server.packet(FakeServer.greeting(plugin: "caching_sha2_password")))
         let out = try #require(first.first?.written)
-        #expect(out.suffix(22).elementsEqual(Array("caching_sha2_password".utf8) + [0]))
+        let pluginName = Array("caching_sha2_password".utf8) + [0]
+        #expect(out.indices.contains { out[$0...].starts(with: pluginName) })
         server.sequence = 2
         #expect(m.feed(server.packet([0x01, 0x03])).isEmpty)
         #expect(m.feed(server.packet(FakeServer.ok())).contains { $0.isConnected })
@@ -139,7 +140,7 @@ import Testing
     @Test func tlsRequiredButNotOfferedFails() throws {
         var m = ConnectionStateMachine(settings: settings(tls: .require))
         var server = FakeServer()
-        let caps: UInt32 = (0xF7FF & ~UInt32(0x0800)) | (0x81BF << 16)
+        let caps: UInt32 = (0xFFFF & ~UInt32(0x0800)) | (0x81BF << 16)
         let actions = m.feed(server.packet(FakeServer.greeting(capabilities: caps)))
         guard case .tls = try #require(actions.first?.fatalError) else {
             Issue.record("expected a TLS error, got \(actions)")

@@ -13,7 +13,7 @@ struct FakeServer {
 
     static let nonce: [UInt8] = Array("abcdefghijklmnopqrst".utf8)
 
-    static func greeting(plugin: String = "mysql_native_password", capabilities: UInt32 = 0xF7FF | (0x81BF << 16),
+    static func greeting(plugin: String = "mysql_native_password", capabilities: UInt32 = 0xFFFF | (0x81BF << 16),
                          version: String = "10.11.6-MariaDB") -> [UInt8] {
         var p: [UInt8] = [10]
         p += Array(version.utf8) + [0]

@@ -102,7 +102,8 @@ import Testing
         _ = m.send(.query("SELECT big"))
         var server = FakeServer(sequence: 1)
         let big = [UInt8](repeating: UInt8(ascii: "x"), count: 0xFF_FFFF + 100)
-        var row: [UInt8] = [0xFD, UInt8(big.count & 0xFF), UInt8((big.count >> 8) & 0xFF), UInt8(big.count >> 16)] + big
+        // A cell longer than 16 MiB has an 8-byte length prefix.
+        var row: [UInt8] = [0xFE] + (0..<8).map { UInt8((big.count >> (8 * $0)) & 0xFF) } + big
         var bytes = server.packet([1]) + server.packet(FakeServer.column("big", type: 252, charset: 63))
         // Split the row payload into a full 16 MiB chunk and the rest.
         let first = Array(row[0..<0xFF_FFFF])

@@ -48,7 +48,7 @@ public enum CandidateRanking {
         // Everything the live replicas received between them.
         var required = GTIDState.empty(flavor)
         for candidate in evaluated where candidate.isWitness {
-            required = try required.union(candidate.held ?? required)
+            if let held = candidate.held { required = try required.union(held) }
         }
 
         for index in evaluated.indices {

@@ -58,6 +58,10 @@ public struct Instant: Sendable, Hashable, Comparable, Codable, CustomStringConv
 extension Duration {
     /// Whole milliseconds, truncated toward zero and saturated to the `Int64` range.
     public var wholeMilliseconds: Int64 {
+        // `components` traps beyond Int64 seconds; anything near that saturates anyway.
+        let approximateSeconds = self / .seconds(1)
+        if approximateSeconds >= 9.3e15 { return .max }
+        if approximateSeconds <= -9.3e15 { return .min }
         let (seconds, attoseconds) = components
         let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         if overflow { return seconds > 0 ? .max : .min }

@@ -27,7 +27,7 @@ public struct ServerVersion: Sendable, Hashable, Comparable, CustomStringConvert
     /// MariaDB sends so old clients do not mistake it for MySQL 10), `8.4.3`, `9.1.0-commercial`.
     /// Anything without "MariaDB" in it is MySQL (Percona Server included).
     public init(parsing text: String) throws(VersionError) {
-        let isMariaDB = text.range(of: "mariadb", options: .caseInsensitive) != nil
+        let isMariaDB = text.lowercased().contains("mariadb")
         var rest = Substring(text)
         if isMariaDB, rest.hasPrefix("5.5.5-") { rest = rest.dropFirst(6) }
         let numbers = rest.prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { Int($0) }

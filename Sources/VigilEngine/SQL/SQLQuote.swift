@@ -33,7 +33,7 @@ public enum SQL {
     /// An identifier in backticks; a backtick inside is doubled, which is the only escape
     /// identifiers have (backslash means nothing there).
     public static func identifier(_ name: String) -> String {
-        "`" + name.replacingOccurrences(of: "`", with: "``") + "`"
+        "`" + name.replacing("`", with: "``") + "`"
     }
 
     /// An account name, `'user'@'host'`.

@@ -14,10 +14,18 @@ public struct SQLStatement: Sendable, Hashable, CustomStringConvertible, CustomD
     public let sql: String
     /// Safe to show anywhere.
     public let redacted: String
+    /// The secret values spelled into `sql`, kept so that a server message quoting the
+    /// statement back (a syntax error "near '…'") can be scrubbed before anyone sees it.
+    let secrets: [String]
 
     public init(sql: String, redacted: String) {
+        self.init(sql: sql, redacted: redacted, secrets: [])
+    }
+
+    init(sql: String, redacted: String, secrets: [String]) {
         self.sql = sql
         self.redacted = redacted
+        self.secrets = secrets
     }
 
     public init(stringLiteral value: String) {
@@ -25,7 +33,8 @@ public struct SQLStatement: Sendable, Hashable, CustomStringConvertible, CustomD
     }
 
     public init(stringInterpolation: Interpolation) {
-        self.init(sql: stringInterpolation.sql, redacted: stringInterpolation.redacted)
+        self.init(sql: stringInterpolation.sql, redacted: stringInterpolation.redacted,
+                  secrets: stringInterpolation.secrets)
     }
 
     public var containsSecret: Bool { sql != redacted }
@@ -38,6 +47,7 @@ public struct SQLStatement: Sendable, Hashable, CustomStringConvertible, CustomD
     public struct Interpolation: StringInterpolationProtocol {
         var sql = ""
         var redacted = ""
+        var secrets: [String] = []
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             sql.reserveCapacity(literalCapacity * 2)
@@ -58,6 +68,7 @@ public struct SQLStatement: Sendable, Hashable, CustomStringConvertible, CustomD
         public mutating func appendInterpolation(secret value: String) {
             sql += SQL.quote(value)
             redacted += "'<redacted>'"
+            secrets.append(value)
         }
 
         public mutating func appendInterpolation(identifier name: String) {
@@ -81,6 +92,7 @@ public struct SQLStatement: Sendable, Hashable, CustomStringConvertible, CustomD
         public mutating func appendInterpolation(_ fragment: SQLStatement) {
             sql += fragment.sql
             redacted += fragment.redacted
+            secrets += fragment.secrets
         }
     }
 }
@@ -90,7 +102,24 @@ extension SQLStatement {
     public static func joined(_ parts: [SQLStatement], separator: String) -> SQLStatement {
         SQLStatement(
             sql: parts.map(\.sql).joined(separator: separator),
-            redacted: parts.map(\.redacted).joined(separator: separator)
+            redacted: parts.map(\.redacted).joined(separator: separator),
+            secrets: parts.flatMap(\.secrets)
         )
+    }
+
+    /// `text` with every secret of this statement (raw, and as escaped inside the quotes)
+    /// replaced by `<redacted>`.
+    public func scrub(_ text: String) -> String {
+        Self.scrub(text, secrets: secrets)
+    }
+
+    static func scrub(_ text: String, secrets: [String]) -> String {
+        var result = text
+        // Longest first, so a secret containing another is replaced whole.
+        let forms = Set(secrets.filter { !$0.isEmpty }.flatMap { [$0, String(SQL.quote($0).dropFirst().dropLast())] })
+        for form in forms.sorted(by: { $0.count > $1.count }) {
+            result = result.replacing(form, with: "<redacted>")
+        }
+        return result
     }
 }

@@ -7,9 +7,12 @@ public protocol SQLSession: Sendable {
 }
 
 extension MySQLConnection: SQLSession {
-    // The connection's configured default query timeout applies; a timed-out command
-    // closes the connection (see MySQLConnection), so a hung statement cannot wedge the caller.
-    public func query(_ sql: String) async throws -> MySQLResult {
+    // Overload resolution prefers this over `query(_:timeout:)` wherever VigilEngine is
+    // imported, so it must behave identically: typed throws, discardable result, and the
+    // connection's configured query timeout (a timed-out command closes the connection, so
+    // a hung statement cannot wedge the caller).
+    @discardableResult
+    public func query(_ sql: String) async throws(MySQLError) -> MySQLResult {
         try await query(sql, timeout: nil)
     }
 }

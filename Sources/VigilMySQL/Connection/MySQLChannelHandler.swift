@@ -48,7 +48,8 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     func channelInactive(context: ChannelHandlerContext) {
         machine.connectionLost()
-        failAll(closeReason ?? .connectionClosed("the server closed the connection"))
+        if closeReason == nil { closeReason = .connectionClosed("the server closed the connection") }
+        failAll(closeReason!)
         context.fireChannelInactive()
     }
 
@@ -67,7 +68,8 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     // MARK: API used by MySQLConnection (always on the event loop)
 
     func enqueue(_ command: ClientCommand, timeout: TimeAmount?, promise: EventLoopPromise<CommandOutcome>) {
-        if let reason = closeReason {
+        // Work for a dead connection fails at once instead of waiting in the queue forever.
+        if let reason = closeReason ?? (machine.isClosed ? .connectionClosed("the connection is closed") : nil) {
             promise.fail(reason)
             return
         }

@@ -85,7 +85,14 @@ public final class MySQLConnection: Sendable {
                              eventLoop: channel.eventLoop)
             }.get()
         } catch {
+            // The channel closed before we could reach the handler (e.g. a failed TLS
+            // handshake): the connect promise carries the real reason.
             channel.close(promise: nil)
+            do {
+                _ = try await connectPromise.futureResult.get()
+            } catch {
+                throw error as? MySQLError ?? .connectionClosed("\(error)")
+            }
             throw .connectionClosed("connection closed during set-up")
         }
         // The handshake shares the connect deadline.

@@ -7,6 +7,8 @@ struct PacketFramer {
 
     /// Next sequence id expected from the server, and the one we write with.
     private(set) var sequence: UInt8 = 0
+    /// Off between commands (see `nextPayload`).
+    var checksSequence = true
     private var inbound: ByteBuffer?
     private var partial: ByteBuffer?
     let maxPacketSize: Int
@@ -16,14 +18,28 @@ struct PacketFramer {
     }
 
     /// A new command starts a new sequence.
-    mutating func resetSequence() { sequence = 0 }
+    mutating func resetSequence() {
+        sequence = 0
+        checksSequence = true
+    }
+
+    /// For a packet the caller framed itself with the current sequence id.
+    mutating func skipSequence() { sequence &+= 1 }
 
     mutating func append(_ bytes: inout ByteBuffer) {
-        if inbound == nil {
+        guard var buffer = inbound else {
             inbound = bytes
-        } else {
-            inbound!.writeBuffer(&bytes)
+            return
         }
+        inbound = nil  // keep the storage uniquely referenced so appending does not copy it
+        // Compact only when the consumed prefix outweighs what is left: amortised O(1) per
+        // byte even while a 16 MiB packet trickles in, and the buffer never grows with the
+        // size of a whole result set.
+        if buffer.readerIndex > buffer.readableBytes {
+            buffer.discardReadBytes()
+        }
+        buffer.writeBuffer(&bytes)
+        inbound = buffer
     }
 
     var hasBufferedBytes: Bool { (inbound?.readableBytes ?? 0) > 0 || partial != nil }
@@ -36,10 +52,12 @@ struct PacketFramer {
             let length = Int(header & 0xFF_FFFF)
             let seq = UInt8(header >> 24)
             guard buffer.readableBytes >= length else { return nil }
-            guard seq == sequence else {
+            // While idle any sequence id is accepted: servers number the ERR they send just
+            // before dropping an idle or killed session in different ways.
+            guard seq == sequence || !checksSequence else {
                 throw .protocolViolation("packet sequence id \(seq), expected \(sequence)")
             }
-            sequence &+= 1
+            sequence = seq &+ 1
             let chunk = buffer.readSlice(length: length)!
             if buffer.readableBytes == 0 {
                 inbound = nil

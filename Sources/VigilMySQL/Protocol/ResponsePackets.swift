@@ -11,8 +11,7 @@ struct OKPacket: Equatable {
 
     static func decode(_ payload: ByteBuffer, capabilities: CapabilityFlags) throws(MySQLError) -> OKPacket {
         var buf = payload
-        buf.moveReaderIndex(forwardBy: 1)
-        guard let affected = buf.readLengthEncodedInteger(), let lastID = buf.readLengthEncodedInteger(),
+        guard buf.readInteger(as: UInt8.self) != nil, let affected = buf.readLengthEncodedInteger(), let lastID = buf.readLengthEncodedInteger(),
               let status = buf.readInteger(endianness: .little, as: UInt16.self),
               let warnings = buf.readInteger(endianness: .little, as: UInt16.self)
         else { throw .protocolViolation("truncated OK packet") }
@@ -39,7 +38,7 @@ struct EOFPacket: Equatable {
 
     static func decode(_ payload: ByteBuffer) -> EOFPacket {
         var buf = payload
-        buf.moveReaderIndex(forwardBy: 1)
+        _ = buf.readInteger(as: UInt8.self)
         let warnings = buf.readInteger(endianness: .little, as: UInt16.self) ?? 0
         let status = buf.readInteger(endianness: .little, as: UInt16.self) ?? 0
         return EOFPacket(warnings: warnings, statusFlags: status)
@@ -55,7 +54,7 @@ struct EOFPacket: Equatable {
 enum ServerErrorPacket {
     static func decode(_ payload: ByteBuffer, protocol41: Bool = true) -> MySQLServerError {
         var buf = payload
-        buf.moveReaderIndex(forwardBy: 1)
+        _ = buf.readInteger(as: UInt8.self)
         let code = buf.readInteger(endianness: .little, as: UInt16.self) ?? 0
         var state = "HY000"
         if buf.getInteger(at: buf.readerIndex, as: UInt8.self) == UInt8(ascii: "#"), buf.readableBytes >= 6 {

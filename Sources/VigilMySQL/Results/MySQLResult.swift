@@ -95,19 +95,21 @@ final class RowStorage: Sendable {
     /// Two entries per cell: start in `bytes`, length (-1 for NULL).
     let offsets: [Int32]
     let rowCount: Int
-    private let lowercasedNames: [String]
 
     init(columns: [MySQLColumn], bytes: [UInt8] = [], offsets: [Int32] = [], rowCount: Int = 0) {
         self.columns = columns
         self.bytes = bytes
         self.offsets = offsets
         self.rowCount = rowCount
-        self.lowercasedNames = columns.map { $0.name.lowercased() }
     }
 
+    /// ASCII case-insensitive, without allocating: called per row by name lookups.
     func columnIndex(_ name: String) -> Int? {
-        let wanted = name.lowercased()
-        return lowercasedNames.firstIndex(of: wanted)
+        columns.firstIndex { column in
+            column.name.utf8.elementsEqual(name.utf8) { a, b in
+                a == b || (a ^ 0x20 == b && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+            }
+        }
     }
 }
 

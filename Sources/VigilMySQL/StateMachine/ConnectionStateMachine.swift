@@ -23,7 +23,7 @@ struct ConnectionStateMachine {
         case awaitingTLS(ServerGreeting)
         case authenticating(AuthContext)
         case ready
-        case running(ResultAccumulator)
+        case running
         case pinging
         case closed
     }
@@ -36,6 +36,8 @@ struct ConnectionStateMachine {
     }
 
     private var state: State = .awaitingGreeting
+    /// Kept outside `state` so appending rows never copies the enum payload.
+    private var accumulator = ResultAccumulator()
     private var framer: PacketFramer
     private let settings: ConnectionSettings
     private(set) var capabilities: CapabilityFlags = []
@@ -90,12 +92,24 @@ struct ConnectionStateMachine {
         var payload = ByteBuffer()
         switch command {
         case .query(let sql):
+            let length = sql.utf8.count + 1
+            guard length <= settings.maxPacketSize else {
+                return [.commandFailed(.usage("statement of \(length) bytes exceeds the packet limit"))]
+            }
+            accumulator = ResultAccumulator()
+            state = .running
+            if length < PacketFramer.maxChunk {
+                // The common case: one packet, framed in place with a single allocation.
+                var out = ByteBuffer()
+                out.reserveCapacity(length + 4)
+                out.writeInteger(UInt32(length), endianness: .little)  // sequence id 0
+                out.writeInteger(CommandByte.query.rawValue)
+                out.writeString(sql)
+                framer.skipSequence()
+                return [.write(out)]
+            }
             payload.writeInteger(CommandByte.query.rawValue)
             payload.writeString(sql)
-            guard payload.readableBytes <= settings.maxPacketSize else {
-                return [.commandFailed(.usage("statement of \(payload.readableBytes) bytes exceeds the packet limit"))]
-            }
-            state = .running(ResultAccumulator())
         case .ping:
             payload.writeInteger(CommandByte.ping.rawValue)
             state = .pinging
@@ -129,16 +143,15 @@ struct ConnectionStateMachine {
                 throw .connectionClosed(ServerErrorPacket.decode(payload).description)
             }
             throw .protocolViolation("unexpected packet while idle")
-        case .running(var acc):
-            state = .closed  // reassigned below; avoids copying the accumulator on every row
-            try handleResult(payload, &acc, into: &actions)
+        case .running:
+            try handleResult(payload, into: &actions)
         case .pinging:
             switch payload.first {
             case 0x00:
-                state = .ready
+                becomeReady()
                 actions.append(.commandCompleted(.done))
             case 0xFF:
-                state = .ready
+                becomeReady()
                 actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
             default:
                 throw .protocolViolation("unexpected reply to COM_PING")
@@ -210,7 +223,7 @@ struct ConnectionStateMachine {
         switch header {
         case 0x00:
             _ = try OKPacket.decode(payload, capabilities: capabilities)
-            state = .ready
+            becomeReady()
             actions.append(.connected(SessionInfo(serverVersion: greeting?.serverVersion ?? "",
                                                   connectionID: greeting?.connectionID ?? 0,
                                                   isTLS: isTLS, authPlugin: auth.pluginName)))
@@ -221,8 +234,9 @@ struct ConnectionStateMachine {
             guard let name = buf.readNullTerminatedString() else {
                 throw .unsupportedAuthPlugin("mysql_old_password")
             }
-            var data = Array(buffer: buf)
-            if data.last == 0 { data.removeLast() }
+            // Used as sent: the password plugins read the first 20 bytes (a NUL follows them),
+            // while ed25519 signs all 32 bytes, any of which may be zero.
+            let data = Array(buffer: buf)
             guard let plugin = AuthPlugin(rawValue: name) else { throw .unsupportedAuthPlugin(name) }
             auth = AuthContext(plugin: plugin, pluginName: name, nonce: data)
             let response = try plugin.initialResponse(password: settings.password, nonce: data,
@@ -274,21 +288,20 @@ struct ConnectionStateMachine {
         }
     }
 
-    private mutating func handleResult(_ payload: ByteBuffer, _ acc: inout ResultAccumulator,
-                                       into actions: inout [Action]) throws(MySQLError) {
+    private mutating func handleResult(_ payload: ByteBuffer, into actions: inout [Action]) throws(MySQLError) {
         let header = payload.first ?? 0
-        switch acc.phase {
+        switch accumulator.phase {
         case .first:
             switch header {
             case 0x00:
                 let ok = try OKPacket.decode(payload, capabilities: capabilities)
-                acc.results.append(MySQLResult(affectedRows: ok.affectedRows, lastInsertID: ok.lastInsertID,
+                accumulator.results.append(MySQLResult(affectedRows: ok.affectedRows, lastInsertID: ok.lastInsertID,
                                                warnings: ok.warnings, statusFlags: ok.statusFlags, info: ok.info,
                                                sessionStateChanges: ok.sessionStateChanges))
-                finishIfLast(ok.statusFlags, acc, into: &actions)
+                finishIfLast(ok.statusFlags, into: &actions)
                 return
             case 0xFF:
-                state = .ready
+                becomeReady()
                 actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
                 return
             case 0xFB:
@@ -297,22 +310,22 @@ struct ConnectionStateMachine {
                 var buf = payload
                 guard let count = buf.readLengthEncodedInteger(), count > 0, count <= 4096, buf.readableBytes == 0
                 else { throw .protocolViolation("invalid column count") }
-                acc.columns.reserveCapacity(Int(count))
-                acc.phase = .columns(remaining: Int(count))
+                accumulator.columns.reserveCapacity(Int(count))
+                accumulator.phase = .columns(remaining: Int(count))
             }
         case .columns(let remaining):
-            acc.columns.append(try ColumnDefinitionPacket.decode(payload))
+            accumulator.columns.append(try ColumnDefinitionPacket.decode(payload))
             if remaining > 1 {
-                acc.phase = .columns(remaining: remaining - 1)
+                accumulator.phase = .columns(remaining: remaining - 1)
             } else {
-                acc.phase = capabilities.contains(.deprecateEOF) ? .rows : .columnsEOF
+                accumulator.phase = capabilities.contains(.deprecateEOF) ? .rows : .columnsEOF
             }
         case .columnsEOF:
             guard EOFPacket.isEOF(payload) else { throw .protocolViolation("expected EOF after column definitions") }
-            acc.phase = .rows
+            accumulator.phase = .rows
         case .rows:
             if header == 0xFF {
-                state = .ready
+                becomeReady()
                 actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
                 return
             }
@@ -321,28 +334,32 @@ struct ConnectionStateMachine {
                 let status: UInt16
                 if deprecateEOF {
                     let ok = try OKPacket.decode(payload, capabilities: capabilities)
-                    acc.finishResultSet(warnings: ok.warnings, statusFlags: ok.statusFlags, affectedRows: ok.affectedRows,
+                    accumulator.finishResultSet(warnings: ok.warnings, statusFlags: ok.statusFlags, affectedRows: ok.affectedRows,
                                         info: ok.info, sessionState: ok.sessionStateChanges)
                     status = ok.statusFlags
                 } else {
                     let eof = EOFPacket.decode(payload)
-                    acc.finishResultSet(warnings: eof.warnings, statusFlags: eof.statusFlags)
+                    accumulator.finishResultSet(warnings: eof.warnings, statusFlags: eof.statusFlags)
                     status = eof.statusFlags
                 }
-                finishIfLast(status, acc, into: &actions)
+                finishIfLast(status, into: &actions)
                 return
             }
-            try acc.appendRow(payload)
+            try accumulator.appendRow(payload)
         }
-        state = .running(acc)
     }
 
-    private mutating func finishIfLast(_ status: UInt16, _ acc: ResultAccumulator, into actions: inout [Action]) {
-        if status & MySQLStatusFlags.moreResultsExist != 0 {
-            state = .running(acc)
-        } else {
-            state = .ready
-            actions.append(.commandCompleted(.results(acc.results)))
+    private mutating func becomeReady() {
+        state = .ready
+        framer.checksSequence = false
+    }
+
+    private mutating func finishIfLast(_ status: UInt16, into actions: inout [Action]) {
+        if status & MySQLStatusFlags.moreResultsExist == 0 {
+            becomeReady()
+            let results = accumulator.results
+            accumulator = ResultAccumulator()
+            actions.append(.commandCompleted(.results(results)))
         }
     }
 

@@ -1,0 +1,88 @@
+import NIOCore
+import NIOPosix
+import Testing
+import VigilRouter
+
+/// No target, unreachable backends and bad listen settings.
+@Suite struct RouterFailureTests {
+    @Test func noTargetClosesTheClientAndCountsItRefused() async throws {
+        try await withRouter { router in
+            let writer = try await TestClient.connect(port: router.readWritePort)
+            let reader = try await TestClient.connect(port: router.readOnlyPort)
+            try await eventually("both clients closed", within: .seconds(2)) { writer.isClosed && reader.isClosed }
+            #expect(writer.receivedCount == 0 && reader.receivedCount == 0)
+            try await eventually("refusals counted") {
+                router.stats.readWrite.refused == 1 && router.stats.readOnly.refused == 1
+            }
+            #expect(router.stats.readWrite.accepted == 1 && router.stats.readWrite.active == 0)
+
+            // A target arriving later is used at once.
+            try await withBackends(["a"]) { backends in
+                router.update(RouterTargets(primary: backends[0].endpoint))
+                let (client, tag) = try await connectTagged(router.readWritePort)
+                #expect(tag == "a")
+                await client.close()
+            }
+        }
+    }
+
+    @Test func refusedBackendClosesTheClient() async throws {
+        let dead = RouterEndpoint(name: "dead", host: "127.0.0.1", port: try await unusedPort())
+        try await withRouter(targets: RouterTargets(primary: dead)) { router in
+            let client = try await TestClient.connect(port: router.readWritePort)
+            try await eventually("client closed", within: .seconds(2)) { client.isClosed }
+            try await eventually("failure counted and connection released") {
+                router.stats.readWrite.connectFailed == 1 && router.stats.readWrite.active == 0
+            }
+            #expect(router.stats.readOnly.connectFailed == 0)
+        }
+    }
+
+    @Test func unreachableBackendClosesTheClientWithinTheConnectTimeout() async throws {
+        // TEST-NET-1 is never routed: the connect times out (or fails at once without a route).
+        let blackHole = RouterEndpoint(name: "gone", host: "192.0.2.1", port: 3306)
+        var configuration = RouterConfiguration(readWritePort: 0, readOnlyPort: 0)
+        configuration.connectTimeout = .milliseconds(200)
+        try await withRouter(configuration, targets: RouterTargets(primary: blackHole)) { router in
+            let client = try await TestClient.connect(port: router.readOnlyPort)
+            try await eventually("client closed", within: .seconds(3)) { client.isClosed }
+            try await eventually("failure counted") { router.stats.readOnly.connectFailed == 1 }
+        }
+    }
+
+    @Test func portInUseIsATypedErrorAndLeavesNothingListening() async throws {
+        let occupant = try await TestBackend.start("occupant")
+        let free = try await unusedPort()
+        await #expect(throws: RouterError.portInUse(port: occupant.port, .readOnly)) {
+            _ = try await Router.start(readWritePort: free, readOnlyPort: occupant.port)
+        }
+        await #expect(throws: RouterError.portInUse(port: occupant.port, .readWrite)) {
+            _ = try await Router.start(readWritePort: occupant.port, readOnlyPort: 0)
+        }
+        // The read-write port bound before the failure was released.
+        await #expect(throws: (any Error).self) { _ = try await TestClient.connect(port: free) }
+        #expect(RouterError.portInUse(port: occupant.port, .readOnly).description.contains("\(occupant.port)"))
+        #expect(!RouterError.portInUse(port: 1, .readOnly).isUsageError)
+        await occupant.stop()
+    }
+
+    @Test(arguments: ["0.0.0.0", "192.168.1.10", "localhost", "::", "example.com"])
+    func nonLoopbackBindAddressIsAUsageError(host: String) async throws {
+        let configuration = RouterConfiguration(bindHost: host, readWritePort: 0, readOnlyPort: 0)
+        let error = await #expect(throws: RouterError.self) { _ = try await Router.start(configuration) }
+        #expect(error == .nonLoopbackBindAddress(host))
+        #expect(error?.isUsageError == true)
+    }
+
+    @Test func badPortsAreUsageErrors() async throws {
+        await #expect(throws: RouterError.invalidPort(70000)) {
+            _ = try await Router.start(readWritePort: 70000, readOnlyPort: 0)
+        }
+        await #expect(throws: RouterError.invalidPort(-1)) {
+            _ = try await Router.start(readWritePort: 0, readOnlyPort: -1)
+        }
+        await #expect(throws: RouterError.duplicatePort(4000)) {
+            _ = try await Router.start(readWritePort: 4000, readOnlyPort: 4000)
+        }
+    }
+}
