@@ -55,10 +55,18 @@ let package = Package(
         ),
         // Test support: real mariadbd processes on loopback with temp data dirs.
         .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
+        // `vigil local`: a whole group on one host (supervisor, controller loop, router).
+        .target(
+            name: "VigilLocal",
+            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilMySQL",
+                "VigilCore", "VigilMySQL", "VigilLocal",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

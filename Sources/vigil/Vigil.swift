@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 @main
@@ -6,6 +7,26 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Highly-available MySQL / MariaDB: operator, agent, local groups and tools.",
         version: "0.1.0",
-        subcommands: [SQLCommand.self]
+        subcommands: [SQLCommand.self, LocalCommand.self]
     )
+
+    /// Exit codes per DESIGN.md: 0 success, 1 the operation failed, 2 bad usage
+    /// (ArgumentParser's own usage code is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -10,7 +10,7 @@ import VigilRouter
             try await withRouter(targets: RouterTargets(primary: backends[0].endpoint)) { router in
                 let (client, _) = try await connectTagged(router.readWritePort)
                 try await client.send(payload)
-                try await eventually("the whole echo", within: .seconds(30)) { client.receivedCount >= 2 + payload.count }
+                try await eventually("the whole echo", within: .seconds(60)) { client.receivedCount >= 2 + payload.count }
                 let echoed = client.received.dropFirst(2)
                 #expect(echoed.count == payload.count)
                 #expect(checksum(echoed) == checksum(payload))

@@ -9,7 +9,7 @@ import VigilRouter
         try await withRouter { router in
             let writer = try await TestClient.connect(port: router.readWritePort)
             let reader = try await TestClient.connect(port: router.readOnlyPort)
-            try await eventually("both clients closed", within: .seconds(2)) { writer.isClosed && reader.isClosed }
+            try await eventually("both clients closed") { writer.isClosed && reader.isClosed }
             #expect(writer.receivedCount == 0 && reader.receivedCount == 0)
             try await eventually("refusals counted") {
                 router.stats.readWrite.refused == 1 && router.stats.readOnly.refused == 1
@@ -27,13 +27,19 @@ import VigilRouter
     }
 
     @Test func refusedBackendClosesTheClient() async throws {
-        let dead = RouterEndpoint(name: "dead", host: "127.0.0.1", port: try await unusedPort())
+        // Held bound but not listening for the whole test: every connect to it is refused,
+        // and no other listener can appear there meanwhile.
+        let deadPort = try PortReservation()
+        defer { deadPort.release() }
+        let dead = RouterEndpoint(name: "dead", host: "127.0.0.1", port: deadPort.port)
         try await withRouter(targets: RouterTargets(primary: dead)) { router in
             let client = try await TestClient.connect(port: router.readWritePort)
-            try await eventually("client closed", within: .seconds(2)) { client.isClosed }
+            try await eventually("client closed") { client.isClosed }
+            #expect(client.receivedCount == 0)
             try await eventually("failure counted and connection released") {
                 router.stats.readWrite.connectFailed == 1 && router.stats.readWrite.active == 0
             }
+            #expect(router.stats.readWrite.accepted == 1 && router.stats.readWrite.activeByTarget.isEmpty)
             #expect(router.stats.readOnly.connectFailed == 0)
         }
     }
@@ -45,22 +51,37 @@ import VigilRouter
         configuration.connectTimeout = .milliseconds(200)
         try await withRouter(configuration, targets: RouterTargets(primary: blackHole)) { router in
             let client = try await TestClient.connect(port: router.readOnlyPort)
-            try await eventually("client closed", within: .seconds(3)) { client.isClosed }
+            try await eventually("client closed") { client.isClosed }
             try await eventually("failure counted") { router.stats.readOnly.connectFailed == 1 }
         }
     }
 
     @Test func portInUseIsATypedErrorAndLeavesNothingListening() async throws {
+        // A real listener, held open for the whole test.
         let occupant = try await TestBackend.start("occupant")
-        let free = try await unusedPort()
+        #if os(Linux)
+        // The read-write port to be bound before the read-only bind fails: held (bound, not
+        // listening) for the whole test, so nobody else can take it, and so that `listen()`
+        // on it below proves the router left nothing listening there. (Relies on Linux's
+        // SO_REUSEADDR: only a listening socket conflicts with the router's bind.)
+        let readWrite = try PortReservation()
+        defer { readWrite.release() }
         await #expect(throws: RouterError.portInUse(port: occupant.port, .readOnly)) {
-            _ = try await Router.start(readWritePort: free, readOnlyPort: occupant.port)
+            _ = try await Router.start(readWritePort: readWrite.port, readOnlyPort: occupant.port)
         }
+        // The read-write port bound before the failure was released: nothing accepts on it,
+        // and no socket but ours listens on it.
+        await #expect(throws: (any Error).self) { _ = try await TestClient.connect(port: readWrite.port) }
+        #expect(throws: Never.self) { try readWrite.listen() }
+        #else
+        await #expect(throws: RouterError.portInUse(port: occupant.port, .readOnly)) {
+            _ = try await Router.start(readWritePort: 0, readOnlyPort: occupant.port)
+        }
+        #endif
+
         await #expect(throws: RouterError.portInUse(port: occupant.port, .readWrite)) {
             _ = try await Router.start(readWritePort: occupant.port, readOnlyPort: 0)
         }
-        // The read-write port bound before the failure was released.
-        await #expect(throws: (any Error).self) { _ = try await TestClient.connect(port: free) }
         #expect(RouterError.portInUse(port: occupant.port, .readOnly).description.contains("\(occupant.port)"))
         #expect(!RouterError.portInUse(port: 1, .readOnly).isUsageError)
         await occupant.stop()

@@ -36,11 +36,3 @@ func connectTagged(_ port: Int) async throws -> (client: TestClient, tag: String
     guard let tag = client.tag else { throw ConditionTimedOut(description: "closed without a backend name") }
     return (client, tag)
 }
-
-/// A port nothing listens on (bound once by the kernel's choice, then released).
-func unusedPort() async throws -> Int {
-    let backend = try await TestBackend.start("probe")
-    let port = backend.port
-    await backend.stop()
-    return port
-}

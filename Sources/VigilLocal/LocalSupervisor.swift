@@ -1,0 +1,266 @@
+import Foundation
+import Logging
+import NIOCore
+import VigilCore
+import VigilEngine
+import VigilMySQL
+import VigilRouter
+
+/// The long-running process behind `vigil local up`: owns the database servers (restarting
+/// them with backoff), the router and the controller loop, and writes the state and status
+/// files the other commands read.
+public actor LocalSupervisor {
+    let layout: LocalLayout
+    var state: LocalState
+    let credentials: LocalCredentials
+    let logger: Logger
+    var servers: [ServerProcess]
+    var router: Router?
+    var admin: [String: InstanceOperations] = [:]
+    var observations: [String: InstanceObservation] = [:]
+    var stopping = false
+
+    public init(layout: LocalLayout, state: LocalState, logger: Logger) throws(LocalError) {
+        self.layout = layout
+        self.state = state
+        self.credentials = try LocalCredentials.load(layout)
+        self.logger = logger
+        self.servers = (0..<state.spec.instances).map { ServerProcess(name: state.spec.instanceName($0)) }
+    }
+
+    var spec: LocalSpec { state.spec }
+    var names: [String] { servers.map(\.name) }
+
+    public func requestStop() { stopping = true }
+
+    /// Creates or resumes the group, then supervises it until `requestStop()`.
+    public func run() async throws(LocalError) {
+        do {
+            try await startGroup()
+        } catch {
+            logger.error("up failed: \(error)")
+            await shutdown()
+            state.phase = .failed
+            state.failure = error.description
+            try? state.save(layout)
+            throw error
+        }
+        state.phase = .running
+        state.failure = nil
+        try state.save(layout)
+        logger.info("group running; primary \(state.primary)")
+        while !stopping {
+            await tick()
+            try? await Task.sleep(for: .seconds(1))
+        }
+        await shutdown()
+        state.phase = .stopped
+        try? state.save(layout)
+        try? FileManager.default.removeItem(atPath: layout.statusFile)
+    }
+
+    // MARK: start-up
+
+    func startGroup() async throws(LocalError) {
+        let fresh = !state.initialised
+        for i in 0..<spec.instances {
+            try prepare(index: i, fresh: fresh)
+        }
+        for i in servers.indices {
+            try servers[i].start(spec.mysqldPath, layout: layout)
+        }
+        for name in names {
+            admin[name] = try await connectAdmin(name, deadline: .now + .seconds(60))
+        }
+        if fresh {
+            for name in names {
+                do {
+                    try await admin[name]!.ensureSystemAccounts(credentials.accountRequest)
+                } catch {
+                    throw .failed("creating system accounts on \(name): \(error)")
+                }
+            }
+        }
+        try await wireReplication()
+        if fresh {
+            state.initialised = true
+            try state.save(layout)
+        }
+        router = try await startRouter()
+        await tick()
+    }
+
+    func prepare(index: Int, fresh: Bool) throws(LocalError) {
+        let name = spec.instanceName(index)
+        let fm = FileManager.default
+        for dir in [layout.instanceDirectory(name), layout.tmpDirectory(name)] {
+            try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        var extra = [
+            ServerOption("tmpdir", layout.tmpDirectory(name)),
+            ServerOption("skip_name_resolve", "ON"),
+            ServerOption("max_connect_errors", "1000000"),
+            ServerOption("innodb_buffer_pool_size", "32M"),
+            ServerOption("innodb_log_file_size", "32M"),
+            ServerOption("innodb_use_native_aio", "OFF"),
+            ServerOption("performance_schema", "OFF"),
+        ]
+        if fresh {
+            // First boot only: the admin, root and application accounts, outside the binlog
+            // so every instance starts with the same (empty) GTID history.
+            let initFile = layout.instanceDirectory(name) + "/init.sql"
+            let sql = InitSQL.firstBoot(credentials)
+            _ = fm.createFile(atPath: initFile, contents: Data(sql.utf8), attributes: [.posixPermissions: 0o600])
+            extra.append(ServerOption("init_file", initFile))
+            try installDataDirectory(name)
+        }
+        let config = ServerConfig(
+            instanceName: name, flavor: .mariadb, serverID: UInt32(index + 1), port: spec.mysqlPort(index),
+            socket: layout.socket(name), dataDirectory: layout.dataDirectory(name), bindAddress: "127.0.0.1",
+            reportHost: "127.0.0.1", reportPort: spec.mysqlPort(index), semiSync: spec.mode,
+            pidFile: layout.pidFile(name), errorLog: layout.errorLog(name), extra: extra)
+        do {
+            let text = try ServerConfigRenderer.render(config)
+            try FileWriting.atomicWrite(Data(text.utf8), to: layout.configFile(name), mode: 0o600)
+        } catch {
+            throw .failed("writing \(layout.configFile(name)): \(error)")
+        }
+    }
+
+    func installDataDirectory(_ name: String) throws(LocalError) {
+        let data = layout.dataDirectory(name)
+        if FileManager.default.fileExists(atPath: data + "/mysql") { return }
+        let installDB = URL(fileURLWithPath: spec.mysqldPath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("bin/mariadb-install-db").path
+        guard let tool = Spawn.which(installDB) ?? Spawn.which("mariadb-install-db") ?? Spawn.which("mysql_install_db") else {
+            throw .failed("mariadb-install-db not found; install it with `apt-get install mariadb-server`")
+        }
+        var args = ["--no-defaults", "--datadir=\(data)", "--auth-root-authentication-method=normal",
+                    "--skip-test-db", "--tmpdir=\(layout.tmpDirectory(name))"]
+        if geteuid() == 0 { args.append("--user=root") }
+        let log = layout.instanceDirectory(name) + "/install-db.log"
+        let pid = try Spawn.start(tool, args, log: log)
+        var status: Int32?
+        while status == nil { status = Spawn.reap(pid); if status == nil { usleep(20_000) } }
+        guard status == 0 else {
+            throw .failed("mariadb-install-db for \(name) failed (status \(status!)):\n\(Spawn.tail(log))")
+        }
+    }
+
+    func adminConfig(_ name: String) -> MySQLConfiguration {
+        let index = names.firstIndex(of: name)!
+        return MySQLConfiguration(
+            endpoint: .tcp(host: "127.0.0.1", port: spec.mysqlPort(index)), user: SystemAccount.admin.user,
+            password: credentials.password(SystemAccount.admin.user), tls: .disable,
+            connectTimeout: .seconds(2), queryTimeout: .seconds(10), programName: "vigil-local")
+    }
+
+    func connectAdmin(_ name: String, deadline: ContinuousClock.Instant) async throws(LocalError) -> InstanceOperations {
+        var lastError = ""
+        while ContinuousClock.now < deadline {
+            if let i = names.firstIndex(of: name), let pid = servers[i].pid, Spawn.reap(pid) != nil {
+                servers[i].pid = nil
+                throw .failed("mariadbd for \(name) exited during start-up:\n\(Spawn.tail(layout.errorLog(name)))")
+            }
+            do {
+                let conn = try await MySQLConnection.connect(adminConfig(name))
+                return try InstanceOperations(instance: name, connection: conn, logger: logger)
+            } catch {
+                lastError = "\(error)"
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        throw .failed("\(name) did not answer within the start-up deadline (\(lastError)):\n\(Spawn.tail(layout.errorLog(name)))")
+    }
+
+    var replicationCredentials: ReplicationCredentials {
+        ReplicationCredentials(user: SystemAccount.replication.user, password: credentials.password(SystemAccount.replication.user))
+    }
+
+    func source(of name: String) -> ReplicationSource {
+        ReplicationSource(host: "127.0.0.1", port: spec.mysqlPort(names.firstIndex(of: name)!))
+    }
+
+    /// Replicas follow the primary; then the primary becomes writable (semi-sync first).
+    func wireReplication() async throws(LocalError) {
+        let primary = state.primary
+        for name in names where name != primary {
+            try await rejoin(name)
+        }
+        if spec.instances > 1 {
+            let deadline = ContinuousClock.now + .seconds(30)
+            for name in names where name != primary {
+                while true {
+                    if let obs = try? await admin[name]!.observe(), obs.replica?.ioThread == .yes { break }
+                    if ContinuousClock.now > deadline {
+                        throw .failed("\(name) did not connect to the primary \(primary) within 30 s:\n\(Spawn.tail(layout.errorLog(name)))")
+                    }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
+        do {
+            try await admin[primary]!.promote(semiSyncGroupSize: spec.mode == .lossless ? spec.instances : nil)
+        } catch {
+            throw .failed("making \(primary) the writable primary: \(error)")
+        }
+    }
+
+    /// Makes a (restarted) instance a read-only replica of the primary.
+    func rejoin(_ name: String) async throws(LocalError) {
+        guard let ops = admin[name] else { return }
+        do {
+            _ = try await ops.fence(reason: "joining as a replica of \(state.primary)")
+            if spec.mode == .lossless { try await ops.enableSemiSyncReplica() }
+            try await ops.repoint(to: source(of: state.primary), credentials: replicationCredentials,
+                                  options: RepointOptions(semiSync: spec.mode == .lossless))
+        } catch {
+            throw .failed("making \(name) a replica of \(state.primary): \(error)")
+        }
+    }
+
+    func startRouter() async throws(LocalError) -> Router {
+        do {
+            return try await Router.start(readWritePort: spec.routerReadWritePort, readOnlyPort: spec.routerReadOnlyPort,
+                                          targets: RouterTargets(primary: nil, replicas: []))
+        } catch {
+            throw .failed("starting the router: \(error)")
+        }
+    }
+
+    // MARK: shutdown
+
+    func shutdown() async {
+        await router?.stop()
+        router = nil
+        for (_, ops) in admin {
+            if let conn = ops.session as? MySQLConnection { await conn.close() }
+        }
+        admin = [:]
+        await withTaskGroup(of: Void.self) { group in
+            for i in servers.indices {
+                var server = servers[i]
+                group.addTask { await server.stop() }
+            }
+        }
+        for i in servers.indices { servers[i].pid = nil }
+    }
+}
+
+enum InitSQL {
+    static func firstBoot(_ c: LocalCredentials) -> String {
+        func q(_ s: String) -> String { SQL.quote(s) }
+        var lines = ["SET SESSION sql_log_bin=0;"]
+        for host in ["localhost", "127.0.0.1"] {
+            lines.append("CREATE USER IF NOT EXISTS 'vigil_admin'@'\(host)' IDENTIFIED BY \(q(c.password("vigil_admin")));")
+            lines.append("GRANT ALL PRIVILEGES ON *.* TO 'vigil_admin'@'\(host)' WITH GRANT OPTION;")
+            lines.append("CREATE USER IF NOT EXISTS 'app'@'\(host)' IDENTIFIED BY \(q(c.password("app")));")
+            lines.append("GRANT ALL PRIVILEGES ON `app`.* TO 'app'@'\(host)';")
+        }
+        lines.append("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY \(q(c.password("root")));")
+        lines.append("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;")
+        lines.append("ALTER USER 'root'@'localhost' IDENTIFIED BY \(q(c.password("root")));")
+        lines.append("CREATE DATABASE IF NOT EXISTS `app`;")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

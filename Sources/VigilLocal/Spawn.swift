@@ -1,0 +1,97 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// posix_spawn with stdin from /dev/null and output appended to a log file. Foundation's
+/// Process is avoided: it cannot start a new session, and we reap our own children.
+enum Spawn {
+    static func start(_ executable: String, _ arguments: [String], log: String, newSession: Bool = false,
+                      environment: [String: String]? = nil) throws(LocalError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        if newSession { flags |= 0x80 }  // POSIX_SPAWN_SETSID (glibc): survive the terminal
+        posix_spawnattr_setflags(&attr, Int16(flags))
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attr, &none)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0)=\($1)" }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
+        guard rc == 0 else {
+            throw .failed("cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        return pid
+    }
+
+    /// Runs to completion; returns the exit status and the tail of its output.
+    static func run(_ executable: String, _ arguments: [String], log: String) async throws(LocalError) -> Int32 {
+        let pid = try start(executable, arguments, log: log)
+        while true {
+            if let status = reap(pid) { return status }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Exit code (or 128+signal) once `pid` has exited; nil while it runs.
+    static func reap(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == 0 { return nil }
+        if r < 0 { return errno == ECHILD ? -1 : nil }
+        let sig = status & 0x7F
+        return sig == 0 ? (status >> 8) & 0xFF : 128 + sig
+    }
+
+    static func isAlive(_ pid: pid_t) -> Bool {
+        pid > 0 && kill(pid, 0) == 0
+    }
+
+    static func which(_ name: String) -> String? {
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/usr/bin:/sbin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func tail(_ path: String, lines: Int = 15) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+}
+
+enum Ports {
+    /// True when nothing listens on 127.0.0.1:port and we may bind it.
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}

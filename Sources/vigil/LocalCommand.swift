@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import VigilLocal
+
+/// `vigil local …`: a highly-available group on this host, with a built-in router.
+struct LocalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local",
+        abstract: "Run a replicated MariaDB/MySQL group on this host, with a router.",
+        subcommands: [Up.self, Status.self, Down.self, Destroy.self, Logs.self, Supervise.self])
+
+    struct DirOption: ParsableArguments {
+        @Option(help: "The group's directory.") var dir: String = "./vigil-local"
+        var layout: LocalLayout { LocalLayout(root: dir) }
+    }
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create (or resume) a group and start it in the background.")
+        @OptionGroup var dir: DirOption
+        @Option(help: "Number of database instances (instance 0 starts as primary).") var instances = 3
+        @Option(help: "Comma-separated site names; instances are spread over them.") var sites = "a"
+        @Option(help: "semisync (lossless, the default) or async.") var mode = "semisync"
+        @Option(help: "First of the ports this group uses (router read-write, read-only, controller, then servers from +10).") var portBase = 13300
+        @Option(help: "The mariadbd / mysqld binary (default: from PATH).") var mysqld: String?
+        @Flag(help: "Stay in the foreground instead of starting a background supervisor.") var foreground = false
+
+        func run() async throws {
+            let options = LocalGroup.UpOptions(
+                directory: dir.dir, instances: instances, sites: sites.split(separator: ",").map(String.init),
+                mode: mode, portBase: portBase, mysqld: mysqld, foreground: foreground)
+            let started = ContinuousClock.now
+            do {
+                let outcome = try await LocalGroup.up(options, executable: selfPath()) { print($0) }
+                if foreground { return }
+                let (_, _, state) = try LocalGroup.status(dir.layout)
+                let elapsed = ContinuousClock.now - started
+                let verb = outcome == .started ? "started" : outcome == .resumed ? "resumed" : "already running"
+                print(Summary.up(layout: dir.layout, state: state, verb: verb, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show instances, roles, health, GTIDs, lag and the router.")
+        @OptionGroup var dir: DirOption
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            do {
+                let (running, data, state) = try LocalGroup.status(dir.layout)
+                if json {
+                    if let data { print(String(decoding: data, as: UTF8.self)) }
+                    else { print(#"{"phase":"\#(running ? "starting" : "stopped")","primary":null,"instances":[]}"#) }
+                } else {
+                    print(Summary.status(running: running, data: data, state: state))
+                }
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop everything gracefully; keep the data.")
+        @OptionGroup var dir: DirOption
+        func run() async throws {
+            do {
+                print(try await LocalGroup.down(dir.layout) ? "stopped \(dir.layout.root); data kept (start again with `vigil local up --dir \(dir.dir)`)" : "\(dir.layout.root) was not running")
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Destroy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop everything and delete the directory (needs --yes).")
+        @OptionGroup var dir: DirOption
+        @Flag(help: "Really delete the group and its data.") var yes = false
+        func validate() throws {
+            if !yes { throw ValidationError("destroy deletes \(dir.layout.root) and all its data; add --yes to confirm") }
+        }
+        func run() async throws {
+            do {
+                try await LocalGroup.destroy(dir.layout)
+                print("destroyed \(dir.layout.root)")
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Logs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print an instance's server log, or the supervisor's log.")
+        @OptionGroup var dir: DirOption
+        @Argument(help: "Instance name (db0, db1, …); omit for the supervisor log.") var instance: String?
+        func run() async throws {
+            let layout = dir.layout
+            let path = instance.map { layout.errorLog($0) } ?? layout.supervisorLog
+            guard let data = FileManager.default.contents(atPath: path) else {
+                fail(LocalError.failed("no log at \(path)"))
+            }
+            FileHandle.standardOutput.write(data)
+        }
+    }
+
+    struct Supervise: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run a group's supervisor in the foreground (started by `up`).", shouldDisplay: false)
+        @OptionGroup var dir: DirOption
+        func run() async throws {
+            do {
+                try await LocalGroup.runSupervisor(layout: dir.layout)
+            } catch {
+                fail(error)
+            }
+        }
+    }
+}
+
+func fail(_ error: LocalError) -> Never {
+    FileHandle.standardError.write(Data("vigil local: \(error)\n".utf8))
+    Foundation.exit(error.isUsage ? 2 : 1)
+}
+
+func selfPath() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
