@@ -90,6 +90,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "VigilLocalTests",
+            dependencies: ["VigilLocal", "VigilMySQL", "VigilTestSupport"]
+        ),
+        .testTarget(
             name: "VigilEngineTests",
             dependencies: ["VigilEngine", "VigilTestSupport"]
         ),

@@ -62,9 +62,15 @@ final class GlueHandler {
 
     /// The partner's peer is gone: send what is still queued, then close. Closing the output
     /// waits for pending writes; the full close follows, also if the peer never reads them.
+    ///
+    /// The flush comes first: a read error (a reset right after data) closes the partner
+    /// without a `channelReadComplete`, so what it forwarded in that batch is still unflushed.
+    /// Unflushed writes never drain, so the close would hang until the drain timeout (the
+    /// connection counted active meanwhile) and then drop them.
     private func partnerClosed() {
         guard let context else { return }
         let channel = context.channel
+        context.flush()
         let outputClosed = context.eventLoop.makePromise(of: Void.self)
         context.close(mode: .output, promise: outputClosed)
         let deadline = context.eventLoop.scheduleTask(in: Self.drainTimeout) { channel.close(promise: nil) }

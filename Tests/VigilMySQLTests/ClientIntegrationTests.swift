@@ -259,43 +259,15 @@ struct ClientIntegrationTests {
             try server.rootPassword.write(toFile: pwFile, atomically: true, encoding: .utf8)
             let base = ["sql", "--host", "127.0.0.1", "--port", "\(server.port)", "--user", server.rootUser,
                         "--password-file", pwFile, "--tls", "disable"]
-            let ok = try VigilBinary.run(base + ["-e", "SELECT 1 AS one, 'x' AS s"])
+            let ok = try await VigilBinary.run(base + ["-e", "SELECT 1 AS one, 'x' AS s"])
             #expect(ok.status == 0)
             #expect(ok.stdout.contains("| one | s |"))
-            let json = try VigilBinary.run(base + ["--json", "-e", "SELECT 1 AS one"])
+            let json = try await VigilBinary.run(base + ["--json", "-e", "SELECT 1 AS one"])
             #expect(json.stdout.contains("\"one\":1"))
-            let bad = try VigilBinary.run(base + ["-e", "SELEC 1"])
+            let bad = try await VigilBinary.run(base + ["-e", "SELEC 1"])
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("ERROR 1064 (42000)"))
             #expect(!bad.stderr.contains(server.rootPassword))
         }
-    }
-}
-
-/// Runs the built `vigil` executable (tests run after `swift build`).
-enum VigilBinary {
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
-
-    static var path: String {
-        let products = Bundle.main.bundleURL.deletingLastPathComponent()
-        let candidate = products.appendingPathComponent("vigil").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/vigil").path
-    }
-
-    static func run(_ arguments: [String]) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
     }
 }

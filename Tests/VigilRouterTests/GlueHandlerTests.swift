@@ -49,4 +49,24 @@ import Testing
         loop.run()
         #expect(!backend.isActive)
     }
+
+    /// A read error closes a channel without `channelReadComplete`, so the bytes read in that
+    /// batch reach the partner unflushed: they must still be sent before the partner closes.
+    @Test func bytesReadJustBeforeAResetAreStillForwarded() throws {
+        let loop = EmbeddedEventLoop()
+        let client = EmbeddedChannel(loop: loop)
+        let backend = EmbeddedChannel(loop: loop)
+        let glue = GlueHandler.matchedPair(countClientBytes: { _ in }, countBackendBytes: { _ in })
+        try client.pipeline.syncOperations.addHandler(glue.client)
+        try backend.pipeline.syncOperations.addHandler(glue.backend)
+
+        client.pipeline.fireChannelRead(ByteBuffer(string: "last words"))
+        client.pipeline.fireErrorCaught(ConnectionReset())
+        loop.run()
+        #expect(!client.isActive)
+        #expect(try backend.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "last words"))
+        #expect(!backend.isActive)
+    }
 }
+
+private struct ConnectionReset: Error {}

@@ -1,0 +1,228 @@
+import Foundation
+import NIOCore
+import Testing
+import VigilLocal
+import VigilMySQL
+import VigilTestSupport
+
+/// End to end: the real `vigil` binary runs real MariaDB groups in temporary directories.
+@Suite(.enabled(if: MariaDBServer.isAvailable, "mariadbd not found: apt-get install mariadb-server"))
+struct LocalGroupTests {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-local-\(UUID().uuidString.prefix(8))").path
+
+    /// 40 consecutive ports that are free right now.
+    static func portBase() -> Int {
+        for _ in 0..<200 {
+            let base = Int.random(in: 30000...(32700))
+            if (base..<(base + 40)).allSatisfy(LocalTestPorts.isFree) { return base }
+        }
+        return 30000
+    }
+
+    func credentials() throws -> [String: [String: String]] {
+        let data = try #require(FileManager.default.contents(atPath: dir + "/credentials.json"))
+        return try JSONDecoder().decode([String: [String: String]].self, from: data)
+    }
+
+    func app(port: Int) async throws -> MySQLConnection {
+        let pw = try credentials()["app"]?["password"] ?? ""
+        return try await MySQLConnection.connect(MySQLConfiguration(
+            endpoint: .tcp(host: "127.0.0.1", port: port), user: "app", password: pw, database: "app",
+            tls: .disable, connectTimeout: .seconds(5), queryTimeout: .seconds(30)))
+    }
+
+    func status() async throws -> [String: Any] {
+        let out = try await VigilBinary.run(["local", "status", "--json", "--dir", dir])
+        return (try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    func instances() async throws -> [[String: Any]] { (try await status()["instances"] as? [[String: Any]]) ?? [] }
+
+    func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("timed out waiting until \(what)")
+        throw CancellationError()
+    }
+
+    func processAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+
+    /// Cleanup on every path (also when an expectation failed midway): stop the supervisor
+    /// and its servers by their pid files, delete the directory.
+    static func forceDestroy(_ dir: String) {
+        let layout = LocalLayout(root: dir)
+        if let pid = LocalGroup.supervisorPID(layout) {
+            kill(pid, SIGTERM)
+            for _ in 0..<600 where kill(pid, 0) == 0 { usleep(100_000) }
+        }
+        for i in 0..<9 {
+            if let text = try? String(contentsOfFile: layout.pidFile("db\(i)"), encoding: .utf8),
+               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(pid, SIGKILL) }
+        }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    @Test func upWriteReadKillReplicaDownUpDestroy() async throws {
+        let base = Self.portBase()
+        defer { LocalGroupTests.forceDestroy(dir) }
+        let up = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base)"])
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(up.stdout.contains("read-write  127.0.0.1:\(base)"))
+        let attrs = try FileManager.default.attributesOfItem(atPath: dir + "/credentials.json")
+        #expect((attrs[.posixPermissions] as? Int) == 0o600)
+
+        let s = try await status()
+        #expect(s["primary"] as? String == "db0")
+        #expect((s["router"] as? [String: Any])?["readWrite"] as? String == "127.0.0.1:\(base)")
+        let first = try await instances()
+        #expect(first.count == 3)
+
+        // A row written through the read-write port reaches every instance.
+        let rw = try await app(port: base)
+        try await rw.query("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))")
+        try await rw.query("INSERT INTO t VALUES (1, 'hello')")
+        for instance in first {
+            let conn = try await app(port: instance["port"] as! Int)
+            try await eventually("row on \(instance["name"]!)") {
+                try await conn.query("SELECT v FROM t WHERE id = 1").rows.first?.string(0) == "hello"
+            }
+            await conn.close()
+        }
+        // The read-only port serves replicas, and they refuse writes.
+        let ro = try await app(port: base + 1)
+        let servedBy = try await ro.query("SELECT @@port").rows[0][0].int
+        #expect(servedBy != Int64(base + 10))
+        await #expect(throws: MySQLError.self) { try await ro.query("INSERT INTO t VALUES (2, 'no')") }
+        await ro.close()
+
+        // kill -9 a replica: restarted, and it catches up on what was written meanwhile.
+        let victim = try #require(first.first { $0["name"] as? String == "db1" })
+        let victimPID = try #require(victim["pid"] as? Int32 ?? (victim["pid"] as? Int).map(Int32.init))
+        kill(victimPID, SIGKILL)
+        try await rw.query("INSERT INTO t VALUES (3, 'while-down')")
+        try await eventually("db1 restarted and healthy") {
+            let db1 = try await instances().first { $0["name"] as? String == "db1" }
+            let pid = (db1?["pid"] as? Int).map(Int32.init)
+            return pid != nil && pid != victimPID && db1?["healthy"] as? Bool == true && (db1?["restarts"] as? Int ?? 0) >= 1
+        }
+        let db1 = try await app(port: victim["port"] as! Int)
+        try await eventually("db1 caught up") {
+            try await db1.query("SELECT COUNT(*) FROM t").rows[0][0].int == 2
+        }
+        await db1.close()
+        await rw.close()
+
+        // down keeps the data; up resumes it.
+        let pids = try await instances().compactMap { ($0["pid"] as? Int).map(Int32.init) }
+        let down = try await VigilBinary.run(["local", "down", "--dir", dir])
+        #expect(down.status == 0)
+        #expect(pids.allSatisfy { !processAlive($0) })
+        let again = try await VigilBinary.run(["local", "up", "--dir", dir])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("resumed"))
+        let rw2 = try await app(port: base)
+        #expect(try await rw2.query("SELECT COUNT(*) FROM t").rows[0][0].int == 2)
+        try await rw2.query("INSERT INTO t VALUES (4, 'after-up')")
+        await rw2.close()
+
+        // destroy leaves no process and no directory.
+        let last = try await instances().compactMap { ($0["pid"] as? Int).map(Int32.init) }
+        let destroy = try await VigilBinary.run(["local", "destroy", "--yes", "--dir", dir])
+        #expect(destroy.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: dir))
+        #expect(last.allSatisfy { !processAlive($0) })
+    }
+
+    @Test func badInputChangesNothing() async throws {
+        let base = Self.portBase()
+        // --instances 0: usage error, nothing created.
+        let zero = try await VigilBinary.run(["local", "up", "--dir", dir, "--instances", "0", "--port-base", "\(base)"])
+        #expect(zero.status == 2)
+        #expect(zero.stderr.contains("--instances"))
+        #expect(!FileManager.default.fileExists(atPath: dir))
+
+        // Missing server binary: says how to install it.
+        let missing = try await VigilBinary.run(["local", "up", "--dir", dir, "--mysqld", "/nonexistent/mariadbd", "--port-base", "\(base)"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("apt-get install mariadb-server"))
+        #expect(!FileManager.default.fileExists(atPath: dir))
+
+        // A port in use.
+        let holder = try LocalTestPorts.listen(base + 11)
+        defer { close(holder) }
+        let busy = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base)"])
+        #expect(busy.status == 1)
+        #expect(busy.stderr.contains("\(base + 11)") && busy.stderr.contains("in use"))
+        #expect(!FileManager.default.fileExists(atPath: dir))
+
+        // A directory holding something else is left alone.
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "precious".write(toFile: dir + "/notes.txt", atomically: true, encoding: .utf8)
+        let other = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base + 100)"])
+        #expect(other.status == 2)
+        #expect(other.stderr.contains("something else"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["notes.txt"])
+        let noDestroy = try await VigilBinary.run(["local", "destroy", "--yes", "--dir", dir])
+        #expect(noDestroy.status == 1)
+        #expect(FileManager.default.fileExists(atPath: dir + "/notes.txt"))
+
+        // A corrupt state file: clear error, file unchanged.
+        try FileManager.default.removeItem(atPath: dir + "/notes.txt")
+        try "{not json".write(toFile: dir + "/state.json", atomically: true, encoding: .utf8)
+        let corrupt = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base + 100)"])
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stderr.contains("corrupt"))
+        #expect(try String(contentsOfFile: dir + "/state.json", encoding: .utf8) == "{not json")
+    }
+
+    @Test func failedUpLeavesNoProcesses() async throws {
+        let base = Self.portBase()
+        // A "server" that exits at once: up must fail, stop what it started and remove the new directory.
+        let fake = FileManager.default.temporaryDirectory.appendingPathComponent("fake-mariadbd-\(UUID())").path
+        try "#!/bin/sh\necho 'fake server refuses to start' >&2\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        chmod(fake, 0o755)
+        defer { try? FileManager.default.removeItem(atPath: fake) }
+        let out = try await VigilBinary.run(["local", "up", "--dir", dir, "--mysqld", fake, "--port-base", "\(base)"])
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("up failed"))
+        #expect(!FileManager.default.fileExists(atPath: dir))
+        let leftovers = try await VigilBinary.run(["local", "status", "--dir", dir])
+        #expect(leftovers.status == 1)
+        #expect((base..<(base + 40)).allSatisfy(LocalTestPorts.isFree))
+    }
+}
+
+enum LocalTestPorts {
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = loopback(port)
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    /// Holds a listening socket on the port (closed by the caller).
+    static func listen(_ port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = loopback(port)
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard ok, Glibc.listen(fd, 1) == 0 else { close(fd); throw CancellationError() }
+        return fd
+    }
+
+    static func loopback(_ port: Int) -> sockaddr_in {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return addr
+    }
+}
