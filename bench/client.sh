@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Client benchmark: Vigil's MySQL client vs the C client libmariadb, same server, same run.
+#   SELECT 1 round-trip latency (sequential, 20k queries) and decoding a 200k-row result.
+# Usage: bench/client.sh   (needs mariadb-server, libmariadb-dev; builds vigil-bench in release)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/ensure-deps.sh
+vigil_ensure_deps
+N=${N:-20000}
+work=$(mktemp -d /tmp/vigil-bench-XXXXXX)
+trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; sleep 1; rm -rf "$work"' EXIT
+port=$((20000 + RANDOM % 5000))
+user=(); [[ $(id -u) -eq 0 ]] && user=(--user=root)
+mariadb-install-db --no-defaults --datadir="$work/data" --auth-root-authentication-method=normal --skip-test-db "${user[@]}" >/dev/null
+mariadbd --no-defaults --datadir="$work/data" --socket="$work/sock" --port=$port --bind-address=127.0.0.1 \
+  --pid-file="$work/pid" --log-error="$work/err.log" --skip-name-resolve --innodb-buffer-pool-size=256M "${user[@]}" &
+for _ in $(seq 100); do mariadb --socket="$work/sock" -uroot -e "select 1" >/dev/null 2>&1 && break; sleep 0.1; done
+export MYSQL_PWD=benchpw
+mariadb --socket="$work/sock" -uroot -e "CREATE USER bench@'127.0.0.1' IDENTIFIED BY 'benchpw'; GRANT ALL ON *.* TO bench@'127.0.0.1';
+  CREATE DATABASE bench; CREATE TABLE bench.rows200k (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(60) NOT NULL, pad VARCHAR(40) NOT NULL);
+  INSERT INTO bench.rows200k SELECT seq, seq*7 % 100000, REPEAT(CHAR(65 + seq % 26), 60), CONCAT('pad-', seq) FROM bench.seq_1_to_200000;"
+cc -O2 -o "$work/clientbench" bench/c/clientbench.c $(mariadb_config --cflags --libs)
+swift build -c release --product vigil-bench 2>&1 | tail -1
+for round in 1 2 3; do
+  echo "-- round $round"
+  c=$("$work/clientbench" 127.0.0.1 $port bench "$N"); s=$(.build/release/vigil-bench 127.0.0.1 $port bench "$N")
+  echo "libmariadb: $(echo "$c" | tr '\n' ' ')"; echo "vigil:      $(echo "$s" | tr '\n' ' ')"
+  python3 - "$c" "$s" <<'PY'
+import re, sys
+def val(text, key): return [float(x) for x in re.findall(key + r"=([0-9.]+)", text)]
+c, s = sys.argv[1], sys.argv[2]
+lat = val(s, "latency_us_per_query")[0] / val(c, "latency_us_per_query")[0]
+thr = max(val(s, "rows_per_s")) / max(val(c, "rows_per_s"))
+print(f"ratio latency vigil/C = {lat:.2f} (target <= 1.10); throughput vigil/C = {thr:.2f} (target >= 0.80)")
+PY
+done
