@@ -23,6 +23,8 @@ public struct LocalState: Codable, Sendable, Equatable {
     public var primary: String
     public var lastFailover: FailoverSummary?
     public var cooldownUntil: String?
+    /// Instances kept read-only because they hold transactions the primary lacks → those GTIDs.
+    public var quarantined: [String: String] = [:]
 
     public init(spec: LocalSpec, phase: Phase = .starting, initialised: Bool = false, primary: String) {
         self.spec = spec

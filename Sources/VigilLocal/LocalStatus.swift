@@ -25,6 +25,8 @@ public struct LocalStatus: Codable, Sendable {
         public var gtid: String?
         public var lagSeconds: Double?
         public var restarts: Int
+        /// Set when the instance holds transactions the primary lacks: it stays read-only.
+        public var quarantinedErrantGTIDs: String?
         public var urls: URLs?
     }
 

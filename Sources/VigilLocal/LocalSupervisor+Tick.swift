@@ -54,6 +54,18 @@ extension LocalSupervisor {
                     // No failover has moved the primary: it resumes its role.
                     try await admin[name]!.promote(semiSyncGroupSize: spec.mode == .lossless ? spec.instances : nil)
                 } else {
+                    // It came back read-only (my.cnf); it follows the primary again only if
+                    // it holds nothing the primary lacks. Divergent writes are kept, listed
+                    // and never replicated over: the instance stays fenced (quarantined).
+                    guard let errant = errantTransactions(of: name) else { continue }
+                    if !errant.isEmpty {
+                        if state.quarantined[name] != errant.description {
+                            state.quarantined[name] = errant.description
+                            try? state.save(layout)
+                            logger.error("\(name) holds transactions the primary lacks (\(errant)); quarantined, left read-only")
+                        }
+                        continue
+                    }
                     try await rejoin(name)
                 }
                 servers[i].needsRejoin = false
@@ -67,7 +79,15 @@ extension LocalSupervisor {
         writeStatus()
     }
 
+    /// What `name` has that the primary does not; nil while either cannot be observed.
+    func errantTransactions(of name: String) -> GTIDState? {
+        guard let mine = observations[name]?.executedGTIDs,
+              let primary = observations[state.primary]?.executedGTIDs else { return nil }
+        return try? mine.errant(relativeTo: primary)
+    }
+
     func isHealthyReplica(_ name: String) -> Bool {
+        guard state.quarantined[name] == nil else { return false }
         guard name != state.primary, let obs = observations[name], let r = obs.replica else { return false }
         return r.isReplicating && !obs.isWritable && (r.secondsBehindSource ?? 0) < 30
     }
@@ -89,6 +109,7 @@ extension LocalSupervisor {
             let obs = observations[name]
             let role: String
             if obs == nil { role = "down" }
+            else if state.quarantined[name] != nil { role = "fenced" }
             else if name == state.primary && obs!.isWritable { role = "primary" }
             else if obs!.replica != nil { role = "replica" }
             else { role = "fenced" }
@@ -97,7 +118,7 @@ extension LocalSupervisor {
                 healthy: name == state.primary ? role == "primary" : isHealthyReplica(name),
                 port: spec.mysqlPort(i), pid: servers[i].pid, gtid: obs?.executedGTIDs?.description,
                 lagSeconds: obs?.replica?.secondsBehindSource.map(Double.init), restarts: servers[i].restarts,
-                urls: nil)
+                quarantinedErrantGTIDs: state.quarantined[name], urls: nil)
         }
         var connections: [String: Int] = [:]
         if let stats {

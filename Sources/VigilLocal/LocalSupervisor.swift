@@ -257,7 +257,12 @@ enum InitSQL {
             lines.append("CREATE USER IF NOT EXISTS 'app'@'\(host)' IDENTIFIED BY \(q(c.password("app")));")
             lines.append("GRANT ALL PRIVILEGES ON `app`.* TO 'app'@'\(host)';")
         }
+        // mariadb-install-db creates password-less root accounts for several hosts: keep
+        // localhost and 127.0.0.1 with the generated password, drop the rest.
+        lines.append("DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));")
+        lines.append("FLUSH PRIVILEGES;")
         lines.append("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY \(q(c.password("root")));")
+        lines.append("ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY \(q(c.password("root")));")
         lines.append("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;")
         lines.append("ALTER USER 'root'@'localhost' IDENTIFIED BY \(q(c.password("root")));")
         lines.append("CREATE DATABASE IF NOT EXISTS `app`;")
