@@ -34,6 +34,7 @@ vigil_missing_packages() {
     _vigil_have openssl || missing+=(openssl)
     [[ -f /usr/include/mariadb/mysql.h ]] || missing+=(libmariadb-dev)
     _vigil_have git || missing+=(git)
+    _vigil_have python3 || missing+=(python3)  # scripts/demo reads JSON with it
     [[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
     unset -f _vigil_have
     if ((${#missing[@]})); then
