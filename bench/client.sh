@@ -15,10 +15,10 @@ mariadb-install-db --no-defaults --datadir="$work/data" --auth-root-authenticati
 mariadbd --no-defaults --datadir="$work/data" --socket="$work/sock" --port=$port --bind-address=127.0.0.1 \
   --pid-file="$work/pid" --log-error="$work/err.log" --skip-name-resolve --innodb-buffer-pool-size=256M "${user[@]}" &
 for _ in $(seq 100); do mariadb --socket="$work/sock" -uroot -e "select 1" >/dev/null 2>&1 && break; sleep 0.1; done
-export MYSQL_PWD=benchpw
 mariadb --socket="$work/sock" -uroot -e "CREATE USER bench@'127.0.0.1' IDENTIFIED BY 'benchpw'; GRANT ALL ON *.* TO bench@'127.0.0.1';
   CREATE DATABASE bench; CREATE TABLE bench.rows200k (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(60) NOT NULL, pad VARCHAR(40) NOT NULL);
   INSERT INTO bench.rows200k SELECT seq, seq*7 % 100000, REPEAT(CHAR(65 + seq % 26), 60), CONCAT('pad-', seq) FROM bench.seq_1_to_200000;"
+export MYSQL_PWD=benchpw
 cc -O2 -o "$work/clientbench" bench/c/clientbench.c $(mariadb_config --cflags --libs)
 swift build -c release --product vigil-bench 2>&1 | tail -1
 for round in 1 2 3; do
