@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VigilEngine
 
 /// The operations behind the `vigil local` subcommands, as a library for tests.
 public enum LocalGroup {
@@ -43,9 +44,9 @@ public enum LocalGroup {
             state.failure = nil
             try state.save(layout)
         case .missing, .empty:
-            let mode: SemiSyncModeName
+            let mode: SemiSyncMode
             switch o.mode {
-            case "semisync", "lossless": mode = .semisync
+            case "semisync", "lossless": mode = .lossless
             case "async": mode = .async
             default: throw .usage("--mode must be semisync or async (got \(o.mode))")
             }
@@ -53,7 +54,7 @@ public enum LocalGroup {
             guard let mysqld = found else {
                 throw .failed("\(o.mysqld ?? "mariadbd") not found; install MariaDB with `sudo apt-get install mariadb-server` or pass --mysqld PATH")
             }
-            let spec = LocalSpec(instances: o.instances, sites: o.sites, mode: mode.engineMode, portBase: o.portBase, mysqldPath: mysqld)
+            let spec = LocalSpec(instances: o.instances, sites: o.sites, mode: mode, portBase: o.portBase, mysqldPath: mysqld)
             try spec.validate()
             try checkPorts(spec)
             do {
@@ -203,9 +204,4 @@ public enum LocalGroup {
         let running = supervisorPID(layout) != nil
         return (running, running ? FileManager.default.contents(atPath: layout.statusFile) : nil, state)
     }
-}
-
-enum SemiSyncModeName {
-    case semisync, async
-    var engineMode: VigilEngineMode { self == .semisync ? .lossless : .async }
 }

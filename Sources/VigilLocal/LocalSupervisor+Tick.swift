@@ -75,8 +75,9 @@ extension LocalSupervisor {
             }
         }
         // 4. Traffic follows the observations.
-        router?.update(targets())
-        writeStatus()
+        let routing = targets()
+        router?.update(routing)
+        writeStatus(targets: routing)
     }
 
     /// What `name` has that the primary does not; nil while either cannot be observed.
@@ -102,8 +103,7 @@ extension LocalSupervisor {
                              replicas: names.filter(isHealthyReplica).map(endpoint))
     }
 
-    func writeStatus() {
-        let t = targets()
+    func writeStatus(targets t: RouterTargets) {
         let stats = router?.stats
         let instances: [LocalStatus.Instance] = names.enumerated().map { i, name in
             let obs = observations[name]

@@ -1,8 +1,5 @@
 import Dispatch
 import Foundation
-import VigilEngine
-
-typealias VigilEngineMode = SemiSyncMode
 
 /// Turns termination signals into a callback (the default action would kill the supervisor
 /// without stopping its servers).

@@ -39,15 +39,6 @@ enum Spawn {
         return pid
     }
 
-    /// Runs to completion; returns the exit status and the tail of its output.
-    static func run(_ executable: String, _ arguments: [String], log: String) async throws(LocalError) -> Int32 {
-        let pid = try start(executable, arguments, log: log)
-        while true {
-            if let status = reap(pid) { return status }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
     /// Exit code (or 128+signal) once `pid` has exited; nil while it runs.
     static func reap(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0

@@ -204,7 +204,7 @@ struct ConnectionStateMachine {
         // password and let the server switch us to what the account really uses.
         var plugin = AuthPlugin(rawValue: g.authPluginName) ?? .nativePassword
         if plugin == .clearPassword && !secureTransport { plugin = .nativePassword }
-        let nonce = plugin.rawValue == g.authPluginName ? g.authPluginData : g.authPluginData
+        let nonce = g.authPluginData
         let response = try plugin.initialResponse(password: settings.password, nonce: nonce,
                                                   secureTransport: secureTransport)
         state = .authenticating(AuthContext(plugin: plugin, pluginName: plugin.rawValue, nonce: nonce))
