@@ -10,7 +10,10 @@ public struct LocalLayout: Sendable {
 
     public var stateFile: String { root + "/state.json" }
     public var statusFile: String { root + "/status.json" }
+    /// One JSON object per failover / switchover, newest last.
+    public var eventsFile: String { root + "/events.jsonl" }
     public var credentialsFile: String { root + "/credentials.json" }
+    public var agentTokenFile: String { root + "/agent.token" }
     public var supervisorPIDFile: String { root + "/supervisor.pid" }
     public var supervisorLog: String { root + "/supervisor.log" }
     public func instanceDirectory(_ name: String) -> String { root + "/instances/" + name }
@@ -20,6 +23,8 @@ public struct LocalLayout: Sendable {
     public func pidFile(_ name: String) -> String { instanceDirectory(name) + "/mysqld.pid" }
     public func errorLog(_ name: String) -> String { instanceDirectory(name) + "/error.log" }
     public func tmpDirectory(_ name: String) -> String { instanceDirectory(name) + "/tmp" }
+    public func agentConfigFile(_ name: String) -> String { instanceDirectory(name) + "/agent.json" }
+    public func agentLog(_ name: String) -> String { instanceDirectory(name) + "/agent.log" }
 
     public enum Contents: Equatable { case missing, empty, vigilGroup, somethingElse }
 

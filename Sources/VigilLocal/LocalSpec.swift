@@ -37,18 +37,23 @@ public struct LocalSpec: Codable, Sendable, Equatable {
     }
 
     // Port plan, all from --port-base so several groups can run side by side.
-    static let portSpan = 40
+    static let portSpan = 50
     public var routerReadWritePort: Int { portBase }
     public var routerReadOnlyPort: Int { portBase + 1 }
     public var controllerPort: Int { portBase + 2 }
     public func mysqlPort(_ index: Int) -> Int { portBase + 10 + index }
+    /// Each instance's agent: role probe, sidecar API, exporter.
+    public func agentRoleProbePort(_ index: Int) -> Int { portBase + 20 + index }
+    public func agentSidecarPort(_ index: Int) -> Int { portBase + 30 + index }
+    public func agentMetricsPort(_ index: Int) -> Int { portBase + 40 + index }
 
     public func instanceName(_ index: Int) -> String { "db\(index)" }
     /// Instances are spread over the sites round robin; instance 0 (the first primary) is on the first site.
     public func site(_ index: Int) -> String { sites[index % sites.count] }
 
     public var allPorts: [Int] {
-        [routerReadWritePort, routerReadOnlyPort, controllerPort] + (0..<instances).map(mysqlPort)
+        [routerReadWritePort, routerReadOnlyPort, controllerPort]
+            + (0..<instances).flatMap { [mysqlPort($0), agentRoleProbePort($0), agentSidecarPort($0), agentMetricsPort($0)] }
     }
 }
 

@@ -25,6 +25,9 @@ public struct LocalState: Codable, Sendable, Equatable {
     public var cooldownUntil: String?
     /// Instances kept read-only because they hold transactions the primary lacks → those GTIDs.
     public var quarantined: [String: String] = [:]
+    /// The controller's decision-core status (term, word, operation in progress, records),
+    /// persisted before every action so a restarted supervisor resumes safely.
+    public var group: GroupStatus?
 
     public init(spec: LocalSpec, phase: Phase = .starting, initialised: Bool = false, primary: String) {
         self.spec = spec
@@ -69,6 +72,11 @@ public struct FailoverSummary: Codable, Sendable, Equatable {
     public var reason: String
     public var startedAt: String
     public var durationMs: Int
+    /// failover | switchover
+    public var kind: String?
+    public var startedAtMs: Int64?
+    /// Switchovers: how long the primary refused writes.
+    public var writeBlockedMs: Int?
 }
 
 enum FileWriting {

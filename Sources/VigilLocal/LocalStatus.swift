@@ -39,6 +39,13 @@ public struct LocalStatus: Codable, Sendable {
         }
         public var pid: Int32
         public var urls: URLs
+        /// The decision core's named state (healthy, suspect, failingOver, confirming, degraded,
+        /// blocked, switchingOver), its term, the primary its word names and why.
+        public var state: String?
+        public var term: UInt64?
+        public var designatedPrimary: String?
+        public var reason: String?
+        public var operation: String?
     }
 
     public var group: String

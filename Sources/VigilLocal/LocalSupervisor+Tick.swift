@@ -4,36 +4,59 @@ import VigilEngine
 import VigilMySQL
 import VigilRouter
 
-/// The controller loop of a local group: restart dead servers, rejoin restarted replicas,
-/// feed the router from what is observed, publish status.
+/// One round of the local group's loop: keep the processes alive, probe every instance for
+/// the decision core, point the router, publish status.
 extension LocalSupervisor {
     func tick() async {
-        let now = ContinuousClock.now
-        // 1. Processes: reap the dead, restart when their backoff has passed.
+        superviseProcesses(now: .now)
+        let snapshot = await probeRound()
+        handle(.probed(snapshot))
+        updateRouter()
+        writeStatus()
+    }
+
+    /// Reaps the dead and restarts them after their backoff. A dead designated primary stays
+    /// down while the controller replaces it: its death is the agent's proof, and a restarted
+    /// primary would only come back fenced (it rejoins as a replica once the failover is over).
+    func superviseProcesses(now: ContinuousClock.Instant) {
         for i in servers.indices {
             if let status = servers[i].checkExited(now: now) {
                 logger.warning("mariadbd \(servers[i].name) exited (status \(status)); restart \(servers[i].restarts) scheduled")
-                admin[servers[i].name] = nil
+                probes[servers[i].name] = nil
+            }
+            let name = servers[i].name
+            let beingReplaced = spec.instances > 1 && (machine.status.primary == name || machine.status.failover?.from == name)
+            if servers[i].pid == nil, beingReplaced, let diedAt = servers[i].diedAt, now - diedAt < Self.primaryHold {
+                continue
             }
             if servers[i].pid == nil, let at = servers[i].nextStart, at <= now {
                 do {
-                    try servers[i].start(spec.mysqldPath, layout: layout)
-                    logger.info("restarted mariadbd \(servers[i].name) (pid \(servers[i].pid ?? 0))")
+                    try servers[i].startServer(spec.mysqldPath, layout: layout)
+                    logger.info("restarted mariadbd \(name) (pid \(servers[i].pid ?? 0))")
                 } catch {
-                    logger.error("cannot restart \(servers[i].name): \(error)")
-                    servers[i].nextStart = now + ServerProcess.maxBackoff
+                    logger.error("cannot restart \(name): \(error)")
+                    servers[i].nextStart = now + SupervisedProcess.maxBackoff
                 }
             }
         }
-        // 2. Sessions and observations (in parallel: a hung instance must not stall the others).
-        for name in names where admin[name] == nil {
+        superviseAgents(now: now)
+    }
+
+    /// How long a dead primary is held down when no failover replaces it (cooldown, no
+    /// candidate): then it restarts, fenced, and its agent lifts the fence on the word.
+    static var primaryHold: Duration { .seconds(30) }
+
+    /// Observes every instance in parallel on short-timeout sessions: a hung instance costs a
+    /// second, never the round.
+    func probeRound() async -> GroupSnapshot {
+        for name in names where probes[name] == nil {
             if let i = names.firstIndex(of: name), servers[i].pid != nil,
-               let conn = try? await MySQLConnection.connect(adminConfig(name)),
+               let conn = try? await MySQLConnection.connect(probeConfig(name)),
                let ops = try? InstanceOperations(instance: name, connection: conn, logger: logger) {
-                admin[name] = ops
+                probes[name] = ops
             }
         }
-        let current = admin
+        let current = probes
         let observed = await withTaskGroup(of: (String, InstanceObservation?).self) { group in
             for (name, ops) in current {
                 group.addTask { (name, try? await ops.observe()) }
@@ -43,53 +66,19 @@ extension LocalSupervisor {
             return out
         }
         observations = observed
-        for name in names where observed[name] == nil && admin[name] != nil {
-            admin[name] = nil  // reconnect next tick
+        for name in names where observed[name] == nil {
+            guard let ops = probes[name] else { continue }
+            probes[name] = nil  // reconnect next round
+            if let conn = ops.session as? MySQLConnection { Task { await conn.close() } }
         }
-        // 3. A restarted instance comes back read-only; rejoin it once it answers.
-        for i in servers.indices where servers[i].needsRejoin && observed[servers[i].name] != nil {
-            let name = servers[i].name
-            do {
-                if name == state.primary {
-                    // No failover has moved the primary: it resumes its role.
-                    try await admin[name]!.promote(semiSyncGroupSize: spec.mode == .lossless ? spec.instances : nil)
-                } else {
-                    // It came back read-only (my.cnf); it follows the primary again only if
-                    // it holds nothing the primary lacks. Divergent writes are kept, listed
-                    // and never replicated over: the instance stays fenced (quarantined).
-                    guard let errant = errantTransactions(of: name) else { continue }
-                    if !errant.isEmpty {
-                        if state.quarantined[name] != errant.description {
-                            state.quarantined[name] = errant.description
-                            try? state.save(layout)
-                            logger.error("\(name) holds transactions the primary lacks (\(errant)); quarantined, left read-only")
-                        }
-                        continue
-                    }
-                    try await rejoin(name)
-                }
-                servers[i].needsRejoin = false
-                logger.info("\(name) rejoined as \(name == state.primary ? "primary" : "replica")")
-            } catch {
-                logger.warning("rejoining \(name) failed, will retry: \(error)")
-            }
-        }
-        // 4. Traffic follows the observations.
-        let routing = targets()
-        router?.update(routing)
-        writeStatus(targets: routing)
-    }
-
-    /// What `name` has that the primary does not; nil while either cannot be observed.
-    func errantTransactions(of name: String) -> GTIDState? {
-        guard let mine = observations[name]?.executedGTIDs,
-              let primary = observations[state.primary]?.executedGTIDs else { return nil }
-        return try? mine.errant(relativeTo: primary)
+        return GroupSnapshot(
+            takenAt: clock.now(),
+            instances: names.map { observed[$0] ?? .unreachable($0, flavor: .mariadb) })
     }
 
     func isHealthyReplica(_ name: String) -> Bool {
-        guard state.quarantined[name] == nil else { return false }
-        guard name != state.primary, let obs = observations[name], let r = obs.replica else { return false }
+        guard machine.status.quarantined[name] == nil, machine.status.pendingRejoin[name] == nil else { return false }
+        guard name != machine.status.primary, let obs = observations[name], let r = obs.replica else { return false }
         return r.isReplicating && !obs.isWritable && (r.secondsBehindSource ?? 0) < 30
     }
 
@@ -97,28 +86,38 @@ extension LocalSupervisor {
         RouterEndpoint(name: name, host: "127.0.0.1", port: spec.mysqlPort(names.firstIndex(of: name)!))
     }
 
+    /// Writes go where the controller moved traffic, and only while its word lets that
+    /// instance write: a deposed primary loses its clients the moment the word changes.
     func targets() -> RouterTargets {
-        let primaryOK = observations[state.primary]?.isWritable == true
-        return RouterTargets(primary: primaryOK ? endpoint(state.primary) : nil,
-                             replicas: names.filter(isHealthyReplica).map(endpoint))
+        let word = machine.status.word
+        let primary = trafficPrimary.flatMap { word.allowsWrites(by: $0) ? endpoint($0) : nil }
+        return RouterTargets(primary: primary, replicas: names.filter(isHealthyReplica).map(endpoint))
     }
 
-    func writeStatus(targets t: RouterTargets) {
+    func updateRouter() {
+        router?.update(targets())
+    }
+
+    func role(_ name: String) -> String {
+        guard let obs = observations[name] else { return "down" }
+        if machine.status.quarantined[name] != nil { return "fenced" }
+        if name == machine.status.primary && obs.isWritable { return "primary" }
+        if obs.replica != nil { return "replica" }
+        return "fenced"
+    }
+
+    func writeStatus() {
+        let t = targets()
         let stats = router?.stats
         let instances: [LocalStatus.Instance] = names.enumerated().map { i, name in
             let obs = observations[name]
-            let role: String
-            if obs == nil { role = "down" }
-            else if state.quarantined[name] != nil { role = "fenced" }
-            else if name == state.primary && obs!.isWritable { role = "primary" }
-            else if obs!.replica != nil { role = "replica" }
-            else { role = "fenced" }
+            let role = role(name)
             return LocalStatus.Instance(
                 name: name, site: spec.site(i), role: role,
-                healthy: name == state.primary ? role == "primary" : isHealthyReplica(name),
+                healthy: name == machine.status.primary ? role == "primary" : isHealthyReplica(name),
                 port: spec.mysqlPort(i), pid: servers[i].pid, gtid: obs?.executedGTIDs?.description,
                 lagSeconds: obs?.replica?.secondsBehindSource.map(Double.init), restarts: servers[i].restarts,
-                quarantinedErrantGTIDs: state.quarantined[name], urls: nil)
+                quarantinedErrantGTIDs: state.quarantined[name], urls: agentURLs(index: i))
         }
         var connections: [String: Int] = [:]
         if let stats {
@@ -126,6 +125,7 @@ extension LocalSupervisor {
             for (k, v) in stats.readOnly.activeByTarget { connections[k, default: 0] += v }
         }
         let base = "http://127.0.0.1:\(spec.controllerPort)"
+        let group = machine.status
         let status = LocalStatus(
             group: URL(fileURLWithPath: layout.root).lastPathComponent, phase: state.phase.rawValue,
             mode: spec.mode == .lossless ? "semisync" : "async",
@@ -134,13 +134,23 @@ extension LocalSupervisor {
                           readWriteTarget: t.primary?.name, readOnlyTargets: t.replicas.map(\.name), connections: connections),
             instances: instances,
             controller: .init(pid: getpid(), urls: .init(metrics: base + "/metrics", healthz: base + "/healthz",
-                                                          status: base + "/status", dashboard: base + "/")),
+                                                          status: base + "/status", dashboard: base + "/"),
+                              state: group.state.name, term: group.term, designatedPrimary: group.primary,
+                              reason: lastReason?.description, operation: group.operation.map(Self.describe)),
             lastFailover: state.lastFailover, cooldownUntil: state.cooldownUntil,
             updatedAt: ISO8601DateFormatter().string(from: Date()))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(status) {
+            statusJSON = data
             try? FileWriting.atomicWrite(data, to: layout.statusFile, mode: 0o644)
+        }
+    }
+
+    static func describe(_ operation: GroupOperation) -> String {
+        switch operation {
+        case .failover(let p): "failover from \(p.from ?? "-") (\(GroupStateMachine.name(of: p.step)))"
+        case .switchover(let p): "switchover \(p.from) → \(p.to)"
         }
     }
 }

@@ -14,18 +14,46 @@ public actor LocalSupervisor {
     var state: LocalState
     let credentials: LocalCredentials
     let logger: Logger
-    var servers: [ServerProcess]
+    var servers: [SupervisedProcess]
+    var agents: [SupervisedProcess]
     var router: Router?
+    /// Start-up sessions (accounts, replication wiring); closed once the group runs.
     var admin: [String: InstanceOperations] = [:]
+    /// Probe sessions with short timeouts, one per instance.
+    var probes: [String: InstanceOperations] = [:]
     var observations: [String: InstanceObservation] = [:]
     var stopping = false
+    // The controller: decision core, its clock and executor.
+    var machine: GroupStateMachine
+    let clock: ControllerClock
+    let actions: LocalActions
+    /// Where the router sends writes (set by the machine's `moveTraffic`).
+    var trafficPrimary: String?
+    var persistedStatus: GroupStatus?
+    var lastReason: Reason?
+    var statusJSON = Data()
+    var controllerServer: ControllerServer?
 
     public init(layout: LocalLayout, state: LocalState, logger: Logger) throws(LocalError) {
         self.layout = layout
         self.state = state
-        self.credentials = try LocalCredentials.load(layout)
+        let credentials = try LocalCredentials.load(layout)
+        self.credentials = credentials
         self.logger = logger
-        self.servers = (0..<state.spec.instances).map { ServerProcess(name: state.spec.instanceName($0)) }
+        self.servers = (0..<state.spec.instances).map { SupervisedProcess(name: state.spec.instanceName($0)) }
+        self.agents = (0..<state.spec.instances).map { SupervisedProcess(name: state.spec.instanceName($0)) }
+        let config = Self.groupConfig(state.spec)
+        let clock = ControllerClock()
+        self.clock = clock
+        let now = clock.now()
+        self.machine = state.group.map { GroupStateMachine(restoring: $0, config: config, now: now) }
+            ?? GroupStateMachine(config: config, primary: state.primary, now: now)
+        self.trafficPrimary = machine.status.primary
+        self.actions = LocalActions(
+            spec: state.spec, adminPassword: credentials.password(SystemAccount.admin.user),
+            replication: ReplicationCredentials(user: SystemAccount.replication.user,
+                                                password: credentials.password(SystemAccount.replication.user)),
+            clock: clock, logger: logger)
     }
 
     var spec: LocalSpec { state.spec }
@@ -45,13 +73,15 @@ public actor LocalSupervisor {
             try? state.save(layout)
             throw error
         }
+        await waitForWritablePrimary()
         state.phase = .running
         state.failure = nil
         try state.save(layout)
         logger.info("group running; primary \(state.primary)")
         while !stopping {
+            let round = ContinuousClock.now
             await tick()
-            try? await Task.sleep(for: .seconds(1))
+            await sleepServingTimers(until: round + machine.config.lease.probeInterval)
         }
         await shutdown()
         state.phase = .stopped
@@ -67,7 +97,7 @@ public actor LocalSupervisor {
             try prepare(index: i, fresh: fresh)
         }
         for i in servers.indices {
-            try servers[i].start(spec.mysqldPath, layout: layout)
+            try servers[i].startServer(spec.mysqldPath, layout: layout)
         }
         for name in names {
             admin[name] = try await connectAdmin(name, deadline: .now + .seconds(60))
@@ -86,8 +116,28 @@ public actor LocalSupervisor {
             state.initialised = true
             try state.save(layout)
         }
+        for (_, ops) in admin {
+            if let conn = ops.session as? MySQLConnection { await conn.close() }
+        }
+        admin = [:]
         router = try await startRouter()
+        controllerServer = try await ControllerServer.start(port: spec.controllerPort, token: credentials.agentToken,
+                                                            supervisor: self, logger: logger)
+        try writeAgentConfigs()
+        superviseAgents(now: .now)
         await tick()
+    }
+
+    /// `up` returns once clients can write: the primary's agent lifted its start-up fence on
+    /// the controller's word and the router points at it (bounded; status tells if not).
+    func waitForWritablePrimary() async {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline && !stopping {
+            if let primary = machine.status.primary, role(primary) == "primary", targets().primary != nil { return }
+            await sleepServingTimers(until: .now + .milliseconds(100))
+            await tick()
+        }
+        logger.warning("the primary did not become writable within 30 s; see the agents' logs")
     }
 
     func prepare(index: Int, fresh: Bool) throws(LocalError) {
@@ -147,6 +197,14 @@ public actor LocalSupervisor {
         }
     }
 
+    /// Probes must answer within a probe interval or count as missed.
+    func probeConfig(_ name: String) -> MySQLConfiguration {
+        var config = adminConfig(name)
+        config.connectTimeout = .seconds(1)
+        config.queryTimeout = .milliseconds(900)
+        return config
+    }
+
     func adminConfig(_ name: String) -> MySQLConfiguration {
         let index = names.firstIndex(of: name)!
         return MySQLConfiguration(
@@ -184,12 +242,16 @@ public actor LocalSupervisor {
     /// Replicas follow the primary; then the primary becomes writable (semi-sync first).
     func wireReplication() async throws(LocalError) {
         let primary = state.primary
-        for name in names where name != primary {
+        // Quarantined and returning instances are the controller's to judge, not to rewire.
+        let followers = names.filter {
+            $0 != primary && machine.status.quarantined[$0] == nil && machine.status.pendingRejoin[$0] == nil
+        }
+        for name in followers {
             try await rejoin(name)
         }
         if spec.instances > 1 {
             let deadline = ContinuousClock.now + .seconds(30)
-            for name in names where name != primary {
+            for name in followers {
                 while true {
                     if let obs = try? await admin[name]!.observe(), obs.replica?.ioThread == .yes { break }
                     if ContinuousClock.now > deadline {
@@ -233,6 +295,13 @@ public actor LocalSupervisor {
     func shutdown() async {
         await router?.stop()
         router = nil
+        await stopAgents()
+        await controllerServer?.stop()
+        controllerServer = nil
+        for (_, ops) in probes {
+            if let conn = ops.session as? MySQLConnection { await conn.close() }
+        }
+        probes = [:]
         for (_, ops) in admin {
             if let conn = ops.session as? MySQLConnection { await conn.close() }
         }

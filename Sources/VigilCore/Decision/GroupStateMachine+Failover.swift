@@ -106,7 +106,7 @@ extension GroupStateMachine {
         progress.blocked = nil
     }
 
-    static func name(of step: FailoverStep) -> String {
+    public static func name(of step: FailoverStep) -> String {
         switch step {
         case .isolating: "isolating"
         case .awaitingLease: "awaitingLease"

@@ -214,7 +214,7 @@ extension GroupStateMachine {
         progress.stepStartedAt = now
     }
 
-    static func name(of step: SwitchoverStep) -> String {
+    public static func name(of step: SwitchoverStep) -> String {
         switch step {
         case .settingReadOnly: "settingReadOnly"
         case .waitingForTarget: "waitingForTarget"

@@ -92,3 +92,18 @@ public enum FencePolicy {
         return victims
     }
 }
+
+extension InstanceOperations {
+    /// `read_only` (and on MySQL `super_read_only`) ON without killing anyone: a switchover's
+    /// first step, so sessions see an error on their next write rather than a dropped link.
+    public func setReadOnly() async throws(EngineError) {
+        var run = OperationRun("set read-only", on: self)
+        try await run.change(dialect.setReadOnly)
+    }
+
+    /// `read_only` OFF: only for the instance the controller names primary.
+    public func setWritable() async throws(EngineError) {
+        var run = OperationRun("set writable", on: self)
+        try await run.change(dialect.setWritable)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import VigilCore
+import VigilRouter
+
+/// The executor of the decision core (`GroupStateMachine`) for a local group: every input
+/// goes through `handle`, which persists the machine's status before any action starts
+/// (write-ahead) and then performs the actions; results come back as inputs.
+extension LocalSupervisor {
+    static func groupConfig(_ spec: LocalSpec) -> GroupConfig {
+        let members = (0..<spec.instances).map { i in
+            MemberConfig(name: spec.instanceName(i), site: spec.site(i), sitePriority: 0, host: "127.0.0.1:\(spec.mysqlPort(i))")
+        }
+        return GroupConfig(members: members, flavor: .mariadb, replication: spec.mode == .lossless ? .semiSync : .async)
+    }
+
+    @discardableResult
+    func handle(_ input: GroupInput) -> Decision {
+        let before = machine.status
+        let decision = machine.handle(input, now: clock.now())
+        for reason in decision.trail {
+            logger.info("controller: \(reason)", metadata: ["state": "\(decision.state.name)", "term": "\(machine.status.term)"])
+        }
+        if decision.reason.code != .unchanged { lastReason = decision.reason }
+        persistIfChanged()
+        if before.word != machine.status.word { updateRouter() }
+        for action in decision.actions { perform(action) }
+        return decision
+    }
+
+    func perform(_ action: GroupAction) {
+        switch action.kind {
+        case .replyToAgent, .waitUntil:
+            break
+        case .pokeAgent(let name):
+            pokeAgent(name)
+        case .recordFailover(let record):
+            logger.notice("failover \(record.outcome): \(record.from ?? "-") → \(record.to) in \(record.durationMs) ms (\(record.reason))")
+            appendEvent(kind: "failover", record)
+        case .recordSwitchover(let record):
+            logger.notice("switchover \(record.outcome): \(record.from) → \(record.to), writes blocked \(record.writeBlockedMs) ms")
+            appendEvent(kind: "switchover", record)
+        case .moveTraffic(let primary, _):
+            trafficPrimary = primary
+            updateRouter()
+            logger.info("controller: traffic moved to \(primary)")
+            Task { self.completed(action.id, .succeeded(nil)) }
+        default:
+            logger.info("controller: \(action.id) \(Self.describe(action.kind))")
+            let actions = self.actions
+            let kind = action.kind
+            Task {
+                let result = await actions.perform(kind)
+                if case .failed(let why) = result { self.logFailure(action.id, why) }
+                self.completed(action.id, result)
+            }
+        }
+    }
+
+    func logFailure(_ id: ActionID, _ why: String) {
+        logger.warning("controller: \(id) failed: \(why)")
+    }
+
+    func completed(_ id: ActionID, _ result: ActionResult) {
+        handle(.actionCompleted(id, result))
+    }
+
+    /// Sleeps until `deadline`, waking the machine at its `wakeAt` on the way.
+    func sleepServingTimers(until deadline: ContinuousClock.Instant) async {
+        while !stopping {
+            let now = ContinuousClock.now
+            if let wake = machine.wakeAt.map(clock.continuous), wake <= now {
+                handle(.tick)
+                continue
+            }
+            guard now < deadline else { return }
+            let until = min(deadline, machine.wakeAt.map(clock.continuous) ?? deadline)
+            try? await Task.sleep(until: until, clock: .continuous)
+        }
+    }
+
+    // MARK: persistence and events
+
+    func persistIfChanged() {
+        var current = machine.status
+        current.decisionCount = 0
+        current.nextActionID = 0
+        guard current != persistedStatus else { return }
+        persistedStatus = current
+        state.group = machine.status
+        if let primary = machine.status.primary { state.primary = primary }
+        state.lastFailover = lastTransition()
+        state.cooldownUntil = machine.status.cooldownUntil.map(ControllerClock.iso8601)
+        state.quarantined = machine.status.quarantined.mapValues { $0.errant?.description ?? $0.note }
+        do { try state.save(layout) } catch { logger.error("cannot persist the controller's status: \(error)") }
+    }
+
+    /// The latest failover or switchover, as status shows it.
+    func lastTransition() -> FailoverSummary? {
+        let failover = machine.status.lastFailover.map {
+            FailoverSummary(from: $0.from ?? "-", to: $0.to, reason: "\($0.reason)", startedAt: ControllerClock.iso8601($0.startedAt),
+                            durationMs: Int($0.durationMs), kind: "failover", startedAtMs: $0.startedAt.millisecondsSinceEpoch)
+        }
+        let switchover = machine.status.lastSwitchover.map {
+            FailoverSummary(from: $0.from, to: $0.to, reason: "switchover (\($0.outcome))", startedAt: ControllerClock.iso8601($0.startedAt),
+                            durationMs: Int(($0.completedAt - $0.startedAt).wholeMilliseconds), kind: "switchover",
+                            startedAtMs: $0.startedAt.millisecondsSinceEpoch, writeBlockedMs: Int($0.writeBlockedMs))
+        }
+        return [failover, switchover].compactMap { $0 }.max { ($0.startedAtMs ?? 0) < ($1.startedAtMs ?? 0) }
+    }
+
+    func appendEvent<Record: Encodable>(kind: String, _ record: Record) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard var line = try? encoder.encode(EventLine(at: ControllerClock.iso8601(clock.now()), kind: kind, record: record)) else { return }
+        line.append(0x0A)
+        if let handle = FileHandle(forWritingAtPath: layout.eventsFile) {
+            handle.seekToEndOfFile()
+            handle.write(line)
+            try? handle.close()
+        } else {
+            _ = FileManager.default.createFile(atPath: layout.eventsFile, contents: line, attributes: [.posixPermissions: 0o644])
+        }
+    }
+
+    static func describe(_ kind: GroupAction.Kind) -> String {
+        switch kind {
+        case .fence(let n): "fence \(n)"
+        case .setReadOnly(let n): "set \(n) read-only"
+        case .setWritable(let n): "set \(n) writable"
+        case .stopIOThread(let n): "stop \(n)'s IO thread"
+        case .drainRelayLog(let n, _): "drain \(n)'s relay log"
+        case .waitForGTIDs(let n, let g, _): "wait until \(n) executed \(g)"
+        case .promote(let n): "promote \(n)"
+        case .confirmWritable(let n): "confirm \(n) is writable"
+        case .repoint(let n, let to): "repoint \(n) to \(to)"
+        case .quarantine(let n, let errant): "quarantine \(n) (errant \(errant.map { "\($0)" } ?? "unknown"))"
+        case .rejoinAsReplica(let n, let s, let check): "rejoin \(n) as a replica of \(s)\(check ? "" : " without the containment check")"
+        default: "\(kind)"
+        }
+    }
+}
+
+/// One line of `events.jsonl`.
+struct EventLine<Record: Encodable>: Encodable {
+    var at: String
+    var kind: String
+    var record: Record
+}
