@@ -25,6 +25,7 @@ public struct LocalLayout: Sendable {
     public func tmpDirectory(_ name: String) -> String { instanceDirectory(name) + "/tmp" }
     public func agentConfigFile(_ name: String) -> String { instanceDirectory(name) + "/agent.json" }
     public func agentLog(_ name: String) -> String { instanceDirectory(name) + "/agent.log" }
+    public func agentPIDFile(_ name: String) -> String { instanceDirectory(name) + "/agent.pid" }
 
     public enum Contents: Equatable { case missing, empty, vigilGroup, somethingElse }
 

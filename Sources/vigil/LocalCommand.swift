@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilCore
 import VigilLocal
 
 /// `vigil local …`: a highly-available group on this host, with a built-in router.
@@ -7,7 +8,8 @@ struct LocalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Run a replicated MariaDB/MySQL group on this host, with a router.",
-        subcommands: [Up.self, Status.self, Down.self, Destroy.self, Logs.self, Supervise.self])
+        subcommands: [Up.self, Status.self, Switchover.self, OverrideCooldown.self, Unquarantine.self, Down.self, Destroy.self,
+                      Logs.self, Supervise.self])
 
     struct DirOption: ParsableArguments {
         @Option(help: "The group's directory.") var dir: String = "./vigil-local"
@@ -56,6 +58,55 @@ struct LocalCommand: AsyncParsableCommand {
                 } else {
                     print(Summary.status(running: running, data: data, state: state))
                 }
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Switchover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Planned switchover: primary read-only, target catches up, promote, move traffic, repoint.")
+        @OptionGroup var dir: DirOption
+        @Option(help: "The instance to promote (default: the best candidate).") var to: String?
+        func run() async throws {
+            do {
+                let record = try await LocalGroup.switchover(dir.layout, to: to)
+                switch record.outcome {
+                case .completed:
+                    print("switched over \(record.from) → \(record.to): writes blocked \(record.writeBlockedMs) ms, total \((record.completedAt - record.startedAt).wholeMilliseconds) ms")
+                case .rolledBack(let why):
+                    fail(LocalError.failed("switchover rolled back (\(record.from) is the writable primary again): \(why)"))
+                case .abandoned(let why):
+                    fail(LocalError.failed("switchover abandoned: \(why); a failover follows, see `vigil local status`"))
+                }
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct OverrideCooldown: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "override-cooldown", abstract: "End the anti-flap cooldown now (recorded).")
+        @OptionGroup var dir: DirOption
+        func run() async throws {
+            do {
+                print(try await LocalGroup.operatorCommand(dir.layout, .overrideCooldown).reason)
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Unquarantine: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let a quarantined instance rejoin as a replica without the GTID check (recorded).")
+        @OptionGroup var dir: DirOption
+        @Argument(help: "The quarantined instance.") var instance: String
+        func run() async throws {
+            do {
+                print(try await LocalGroup.operatorCommand(dir.layout, .unquarantine(instance)).reason)
             } catch {
                 fail(error)
             }

@@ -7,79 +7,12 @@ import VigilTestSupport
 
 /// End to end: the real `vigil` binary runs real MariaDB groups in temporary directories.
 @Suite(.enabled(if: MariaDBServer.isAvailable, "mariadbd not found: apt-get install mariadb-server"))
-struct LocalGroupTests {
+struct LocalGroupTests: LocalGroupTesting {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-local-\(UUID().uuidString.prefix(8))").path
-
-    /// 40 consecutive ports that are free right now.
-    static func portBase() -> Int {
-        for _ in 0..<200 {
-            let base = Int.random(in: 30000...(32700))
-            if (base..<(base + 40)).allSatisfy(LocalTestPorts.isFree) { return base }
-        }
-        return 30000
-    }
-
-    func credentials() throws -> [String: [String: String]] {
-        let data = try #require(FileManager.default.contents(atPath: dir + "/credentials.json"))
-        return try JSONDecoder().decode([String: [String: String]].self, from: data)
-    }
-
-    func app(port: Int) async throws -> MySQLConnection {
-        let pw = try credentials()["app"]?["password"] ?? ""
-        return try await MySQLConnection.connect(MySQLConfiguration(
-            endpoint: .tcp(host: "127.0.0.1", port: port), user: "app", password: pw, database: "app",
-            tls: .disable, connectTimeout: .seconds(5), queryTimeout: .seconds(30)))
-    }
-
-    func status() async throws -> [String: Any] {
-        let out = try await VigilBinary.run(["local", "status", "--json", "--dir", dir])
-        return (try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
-    }
-
-    func instances() async throws -> [[String: Any]] { (try await status()["instances"] as? [[String: Any]]) ?? [] }
-
-    func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
-    }
-
-    func processAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
-
-    /// Live processes whose command line names `text` (e.g. a group's directory).
-    func processes(mentioning text: String) -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.filter { Int($0) != nil }.compactMap { pid -> String? in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  !stat.contains(") Z ") else { return nil }
-            let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return cmd.contains(text) ? cmd : nil
-        }
-    }
-
-    /// Cleanup on every path (also when an expectation failed midway): stop the supervisor
-    /// and its servers by their pid files, delete the directory.
-    static func forceDestroy(_ dir: String) {
-        let layout = LocalLayout(root: dir)
-        if let pid = LocalGroup.supervisorPID(layout) {
-            kill(pid, SIGTERM)
-            for _ in 0..<600 where kill(pid, 0) == 0 { usleep(100_000) }
-        }
-        for i in 0..<9 {
-            if let text = try? String(contentsOfFile: layout.pidFile("db\(i)"), encoding: .utf8),
-               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(pid, SIGKILL) }
-        }
-        try? FileManager.default.removeItem(atPath: dir)
-    }
 
     @Test func upWriteReadKillReplicaDownUpDestroy() async throws {
         let base = Self.portBase()
-        defer { LocalGroupTests.forceDestroy(dir) }
+        defer { Self.forceDestroy(dir) }
         let up = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base)"])
         #expect(up.status == 0, "\(up.stderr)")
         #expect(up.stdout.contains("read-write  127.0.0.1:\(base)"))
@@ -151,7 +84,7 @@ struct LocalGroupTests {
 
     @Test func restartedReplicaWithErrantWritesIsQuarantined() async throws {
         let base = Self.portBase()
-        defer { LocalGroupTests.forceDestroy(dir) }
+        defer { Self.forceDestroy(dir) }
         let up = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base)"])
         #expect(up.status == 0, "\(up.stderr)")
         let rw = try await app(port: base)
@@ -247,33 +180,3 @@ struct LocalGroupTests {
     }
 }
 
-enum LocalTestPorts {
-    static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = loopback(port)
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    /// Holds a listening socket on the port (closed by the caller).
-    static func listen(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = loopback(port)
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard ok, Glibc.listen(fd, 1) == 0 else { close(fd); throw CancellationError() }
-        return fd
-    }
-
-    static func loopback(_ port: Int) -> sockaddr_in {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return addr
-    }
-}

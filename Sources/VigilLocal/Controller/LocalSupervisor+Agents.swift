@@ -31,6 +31,9 @@ extension LocalSupervisor {
                 let name = agents[i].name
                 do {
                     try agents[i].start(executable, ["agent", "--config", layout.agentConfigFile(name)], log: layout.agentLog(name))
+                    if let pid = agents[i].pid {
+                        try? FileWriting.atomicWrite(Data("\(pid)\n".utf8), to: layout.agentPIDFile(name), mode: 0o644)
+                    }
                 } catch {
                     logger.error("cannot start the agent of \(name): \(error)")
                     agents[i].nextStart = now + SupervisedProcess.maxBackoff
