@@ -66,12 +66,27 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The agent beside every instance: role probe, sidecar API, exporter, heartbeats,
+        // peer pings and self-fencing (VigilCore's rules).
+        .target(
+            name: "VigilAgent",
+            dependencies: [
+                "VigilCore", "VigilMySQL", "VigilEngine", "VigilHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Test support: real mariadbd processes on loopback with temp data dirs.
         .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).
         .target(
             name: "VigilLocal",
-            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP",
+            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP", "VigilAgent",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -81,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilMySQL", "VigilLocal",
+                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -91,6 +106,12 @@ let package = Package(
             name: "vigil-bench",
             dependencies: ["VigilMySQL", .product(name: "NIOPosix", package: "swift-nio")],
             path: "bench/Sources/vigil-bench"
+        ),
+        // Benchmarks (bench/failover.sh): kill -9 failover and switchover timings of a local group.
+        .executableTarget(
+            name: "vigil-failover-bench",
+            dependencies: ["VigilMySQL"],
+            path: "bench/Sources/vigil-failover-bench"
         ),
         .testTarget(
             name: "VigilCoreTests",

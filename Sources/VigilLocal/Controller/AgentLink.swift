@@ -1,8 +1,48 @@
 import Foundation
+import VigilAgent
 import VigilCore
+import VigilEngine
+import VigilHTTP
 
-// Placeholder until the agent lands: config files and pokes.
+/// The controller's side of the agents: their configuration files (mode 0600: they hold the
+/// admin password and the shared token) and pokes.
 extension LocalSupervisor {
-    func writeAgentConfigs() throws(LocalError) {}
-    func pokeAgent(_ name: String) {}
+    func agentConfig(index i: Int) -> AgentConfig {
+        let name = spec.instanceName(i)
+        let peers = (0..<spec.instances).filter { $0 != i }.map {
+            AgentConfig.Peer(name: spec.instanceName($0), sidecar: "http://127.0.0.1:\(spec.agentSidecarPort($0))")
+        }
+        return AgentConfig(
+            instance: name, flavor: .mariadb,
+            mysql: .init(host: "127.0.0.1", port: spec.mysqlPort(i), user: SystemAccount.admin.user,
+                         password: credentials.password(SystemAccount.admin.user)),
+            pidFile: layout.pidFile(name), controller: "http://127.0.0.1:\(spec.controllerPort)", peers: peers,
+            listen: .init(host: "127.0.0.1", roleProbePort: spec.agentRoleProbePort(i), sidecarPort: spec.agentSidecarPort(i),
+                          metricsPort: spec.agentMetricsPort(i)),
+            token: credentials.agentToken, lease: machine.config.lease)
+    }
+
+    func writeAgentConfigs() throws(LocalError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        for i in 0..<spec.instances {
+            let path = layout.agentConfigFile(spec.instanceName(i))
+            do {
+                try FileWriting.atomicWrite(try encoder.encode(agentConfig(index: i)), to: path, mode: 0o600)
+            } catch {
+                throw .failed("cannot write \(path): \(error)")
+            }
+        }
+    }
+
+    /// Asks an agent to heartbeat now (the word changed). Fire and forget.
+    func pokeAgent(_ name: String) {
+        guard let base = sidecarURL(name) else { return }
+        let token = credentials.agentToken
+        Task.detached {
+            _ = try? await HTTPClient.request(
+                method: "POST", url: base + AgentAPI.pokePath, headers: [(AgentAPI.authorizationHeader, AgentAPI.bearer(token))],
+                timeout: .seconds(1))
+        }
+    }
 }
