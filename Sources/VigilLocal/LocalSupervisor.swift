@@ -133,9 +133,14 @@ public actor LocalSupervisor {
     func waitForWritablePrimary() async {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline && !stopping {
-            if let primary = machine.status.primary, role(primary) == "primary", targets().primary != nil { return }
+            // Its agent fences on start and lifts the fence only on the word: wait for that,
+            // then for a probe that sees it writable.
+            if let primary = machine.status.primary, let heard = machine.reports[primary]?.report,
+               heard.fence == .unfenced, heard.term >= machine.status.term {
+                await tick()
+                if role(primary) == "primary", targets().primary != nil { return }
+            }
             await sleepServingTimers(until: .now + .milliseconds(100))
-            await tick()
         }
         logger.warning("the primary did not become writable within 30 s; see the agents' logs")
     }
