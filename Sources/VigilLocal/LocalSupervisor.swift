@@ -50,7 +50,7 @@ public actor LocalSupervisor {
             ?? GroupStateMachine(config: config, primary: state.primary, now: now)
         self.trafficPrimary = machine.status.primary
         self.actions = LocalActions(
-            spec: state.spec, adminPassword: credentials.password(SystemAccount.admin.user),
+            spec: state.spec, adminPassword: credentials.password(SystemAccount.admin.user), agentToken: credentials.agentToken,
             replication: ReplicationCredentials(user: SystemAccount.replication.user,
                                                 password: credentials.password(SystemAccount.replication.user)),
             clock: clock, logger: logger)
@@ -311,10 +311,15 @@ public actor LocalSupervisor {
             if let conn = ops.session as? MySQLConnection { await conn.close() }
         }
         admin = [:]
-        await withTaskGroup(of: Void.self) { group in
-            for i in servers.indices {
-                var server = servers[i]
-                group.addTask { await server.stop() }
+        // Replicas first, while their source still answers: a MariaDB replica whose source
+        // vanished first can spend a minute in shutdown retrying the semi-sync connection.
+        let primary = machine.status.primary ?? state.primary
+        for wave in [names.filter { $0 != primary }, [primary]] {
+            await withTaskGroup(of: Void.self) { group in
+                for i in servers.indices where wave.contains(servers[i].name) {
+                    var server = servers[i]
+                    group.addTask { await server.stop() }
+                }
             }
         }
         for i in servers.indices { servers[i].pid = nil }

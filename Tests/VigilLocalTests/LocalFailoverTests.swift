@@ -38,13 +38,19 @@ struct LocalFailoverTests: LocalGroupTesting {
         return (load, task)
     }
 
-    /// Every acknowledged row is on `name` (read directly, not through the router).
+    /// Every acknowledged row is on `name` (read directly, not through the router); a replica
+    /// gets a moment to apply what it received.
     func expectAllAcknowledged(_ load: WriteLoad, on name: String) async throws {
         let acked = await load.acknowledged
         let conn = try await app(port: try await instance(name)["port"] as! Int)
         defer { Task { await conn.close() } }
-        let rows = try await conn.query("SELECT id FROM load_t").rows.compactMap { $0[0].int.map(Int.init) }
-        let missing = Set(acked).subtracting(rows)
+        var missing = Set(acked)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !missing.isEmpty && ContinuousClock.now < deadline {
+            let rows = try await conn.query("SELECT id FROM load_t").rows.compactMap { $0[0].int.map(Int.init) }
+            missing = Set(acked).subtracting(rows)
+            if !missing.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
         #expect(missing.isEmpty, "\(missing.count) acknowledged writes missing on \(name): \(missing.sorted().prefix(10))")
         #expect(acked.count > 50)
     }

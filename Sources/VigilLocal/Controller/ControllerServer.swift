@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import HTTPTypes
+import VigilAgent
 import VigilCore
 
 /// The local controller's HTTP surface on `--port-base + 2`: agents' heartbeats, operator
@@ -48,25 +50,27 @@ final class ControllerServer: Sendable {
             json(await supervisor.statusJSON)
         }
         router.post("/v1/heartbeat") { request, _ -> Response in
-            guard ControllerAuth.authorized(request.headers[.authorization], token: token) else { return unauthorized() }
+            guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
             guard let report: AgentReport = try await decode(request) else { return badRequest("body must be an AgentReport") }
             let word = await supervisor.heartbeat(report)
             let body = (try? JSONEncoder().encode(word)) ?? Data()
             var response = json(body)
-            response.headers[ControllerAuth.signatureHeader] = ControllerAuth.sign(body, token: token)
+            response.headers[signatureHeader] = AgentAPI.sign(body: Array(body), token: token)
             return response
         }
         router.post("/v1/switchover") { request, _ -> Response in
-            guard ControllerAuth.authorized(request.headers[.authorization], token: token) else { return unauthorized() }
+            guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
             let ask: SwitchoverAsk = try await decode(request) ?? SwitchoverAsk(to: nil)
             return json(try JSONEncoder().encode(await supervisor.requestSwitchover(to: ask.to)))
         }
         router.post("/v1/operator") { request, _ -> Response in
-            guard ControllerAuth.authorized(request.headers[.authorization], token: token) else { return unauthorized() }
+            guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
             guard let command: OperatorCommand = try await decode(request) else { return badRequest("body must be an OperatorCommand") }
             return json(try JSONEncoder().encode(await supervisor.operatorCommand(command)))
         }
     }
+
+    private static let signatureHeader = HTTPField.Name(AgentAPI.signatureHeader)!
 
     private static func decode<T: Decodable>(_ request: Request) async throws -> T? {
         let buffer = try await request.body.collect(upTo: 1 << 20)

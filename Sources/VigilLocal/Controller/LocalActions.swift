@@ -1,6 +1,8 @@
 import Logging
+import VigilAgent
 import VigilCore
 import VigilEngine
+import VigilHTTP
 import VigilMySQL
 
 /// Performs the decision core's instance actions on a local group: one fresh admin session
@@ -9,6 +11,7 @@ import VigilMySQL
 struct LocalActions: Sendable {
     let spec: LocalSpec
     let adminPassword: String
+    let agentToken: String
     let replication: ReplicationCredentials
     let clock: ControllerClock
     let logger: Logger
@@ -44,6 +47,17 @@ struct LocalActions: Sendable {
         }
     }
 
+    func askAgentToFence(_ name: String) {
+        guard let i = (0..<spec.instances).first(where: { spec.instanceName($0) == name }) else { return }
+        let url = "http://127.0.0.1:\(spec.agentSidecarPort(i))\(AgentAPI.fencePath)"
+        let token = agentToken
+        Task.detached {
+            _ = try? await HTTPClient.request(method: "POST", url: url,
+                                              headers: [(AgentAPI.authorizationHeader, AgentAPI.bearer(token))],
+                                              timeout: .seconds(2))
+        }
+    }
+
     var repointOptions: RepointOptions { RepointOptions(semiSync: spec.mode == .lossless) }
 
     /// Everything `name` holds (executed ∪ retrieved) must be in `source`'s executed set,
@@ -65,7 +79,12 @@ struct LocalActions: Sendable {
                     throw LocalError.failed("\(name) holds transactions \(source) lacks (\(errant)); not repointed")
                 }
             }
-            if spec.mode == .lossless { try await ops.enableSemiSyncReplica() }
+            if spec.mode == .lossless {
+                // A former primary keeps its source side on otherwise, and MariaDB then hangs
+                // in shutdown for a minute; replicas never need it.
+                try await ops.disableSemiSyncSource()
+                try await ops.enableSemiSyncReplica()
+            }
             try await ops.repoint(to: ReplicationSource(host: "127.0.0.1", port: sourcePort),
                                   credentials: replication, options: repointOptions)
         }
@@ -75,6 +94,9 @@ struct LocalActions: Sendable {
     func perform(_ kind: GroupAction.Kind) async -> ActionResult {
         switch kind {
         case .fence(let name), .quarantine(let name, _):
+            // Through the agent too: it may reach mysqld when we cannot, and it learns the
+            // new term at once (its answer is not needed: the read-back below decides).
+            askAgentToFence(name)
             return await on(name) { ops in try await ops.fence(reason: "fenced by the controller") }
         case .setReadOnly(let name):
             return await on(name) { ops in try await ops.setReadOnly() }
