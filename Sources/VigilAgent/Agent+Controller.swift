@@ -65,6 +65,7 @@ extension Agent {
         }
         lastHeartbeatResult = result
         lastHeartbeatProblem = authenticated ? nil : "the controller's signature does not verify"
+        if authenticated { lastControllerAnswer = ContinuousClock.now }
         feed(.controllerWord(word, requestSentAt: sentAt, authenticated: authenticated))
     }
 

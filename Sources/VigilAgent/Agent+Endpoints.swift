@@ -56,6 +56,8 @@ extension Agent {
             believedPrimary: fencing.primary,
             primaryMayWrite: fencing.primaryMayWrite,
             peers: peers,
+            controllerAnsweredSecondsAgo: lastControllerAnswer.map { Double((now - $0).wholeMilliseconds) / 1000 },
+            controllerProblem: lastHeartbeatProblem,
             server: AgentAPI.serverStateName(lastLook?.state ?? .unknown),
             observedAt: lastLook.map { AgentAPI.timestamp($0.wallClock) })
     }

@@ -23,9 +23,6 @@ public actor Agent {
     /// Self-fencing asked for a re-read: feed the next look even if unchanged.
     var reReadRequested = false
     var lastLook: ServerLook?
-    /// The last look that got an answer (its observation and counters).
-    var lastObservation: InstanceObservation?
-    var lastObservationAt: Date?
     var lookCount = 0
     /// Counts completed fence / unfence statements. A look that straddles one may have read
     /// `read_only` from before it; fed after the completion it would contradict it (self-fencing
@@ -34,7 +31,9 @@ public actor Agent {
     var lookInProgress = false
     var lookWaiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
     var peersSeen: [String: PeerRecord] = [:]
+    /// Why the last heartbeat did not renew anything (nil after an authenticated answer).
     var lastHeartbeatProblem: String?
+    var lastControllerAnswer: ContinuousClock.Instant?
     var lastHeartbeatResult: AgentMetrics.HeartbeatResult?
     var lastLoggedReason: AgentReason?
     var inbox: [AgentInput] = []
@@ -56,6 +55,13 @@ public actor Agent {
         public var roleProbe: Int
         public var sidecar: Int
         public var metrics: Int
+
+        public init(host: String, roleProbe: Int, sidecar: Int, metrics: Int) {
+            self.host = host
+            self.roleProbe = roleProbe
+            self.sidecar = sidecar
+            self.metrics = metrics
+        }
     }
 
     struct PeerRecord: Sendable {
@@ -98,10 +104,11 @@ public actor Agent {
         while !inbox.isEmpty {
             let next = inbox.removeFirst()
             let before = fencing.fence
+            let termBefore = fencing.term
             let decision = fencing.handle(next, now: clock.now())
             wakeAt = decision.wakeAt
             tickBell.ring()
-            report(decision, input: next, before: before)
+            report(decision, input: next, before: before, termChanged: fencing.term != termBefore)
             updateFenceMetrics()
             for action in decision.actions { dispatch(action) }
             if AgentReport.Fence(before) != AgentReport.Fence(decision.fence) {
@@ -148,13 +155,14 @@ public actor Agent {
     }
 
     /// Logs every decision that changes something (info), the rest at debug.
-    private func report(_ decision: AgentDecision, input: AgentInput, before: FenceState) {
+    private func report(_ decision: AgentDecision, input: AgentInput, before: FenceState, termChanged: Bool) {
         var metadata: Logger.Metadata = [
             "instance": "\(config.instance)", "reason": "\(decision.reason)", "fence": "\(Self.describe(decision.fence))",
-            "term": "\(fencing.term)",
+            "term": "\(fencing.term)", "input": "\(Self.describe(input))",
         ]
         if !decision.actions.isEmpty { metadata["actions"] = "\(decision.actions.map(Self.describe))" }
-        let changed = before != decision.fence || !decision.actions.filter({ $0 != .reReadServerState }).isEmpty
+        if termChanged { metadata["primary"] = "\(fencing.primary ?? "none")" }
+        let changed = termChanged || before != decision.fence || !decision.actions.filter({ $0 != .reReadServerState }).isEmpty
         if changed {
             logger.info("fence decision", metadata: metadata)
         } else if case .ignoredUnauthenticatedWord = decision.reason, lastLoggedReason != decision.reason {
@@ -184,6 +192,20 @@ public actor Agent {
         }
     }
 
+    static func describe(_ input: AgentInput) -> String {
+        switch input {
+        case .started: "started"
+        case .controllerWord(let word, _, let authenticated):
+            "controllerWord(term: \(word.term), primary: \(word.primary ?? "none"), mayWrite: \(word.primaryMayWrite)"
+                + (authenticated ? ")" : ", unauthenticated)")
+        case .peerAnswered(let peer, let vouch, _): "peer(\(peer), term: \(vouch.term), vouches: \(vouch.primary ?? "none"))"
+        case .serverObserved(let state): "server(\(state))"
+        case .fenceCompleted(let result): "fenceCompleted(\(result))"
+        case .unfenceCompleted(let result): "unfenceCompleted(\(result))"
+        case .tick: "tick"
+        }
+    }
+
     static func describe(_ action: AgentAction) -> String {
         switch action {
         case .fence(let reason): "fence(\(reason.rawValue))"
@@ -204,10 +226,6 @@ public actor Agent {
             return
         }
         lastLook = look
-        if let observation = look.observation {
-            lastObservation = observation
-            lastObservationAt = look.wallClock
-        }
         metrics.record(look, role: role())
         lookCount += 1
         lookInProgress = false

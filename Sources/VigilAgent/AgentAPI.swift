@@ -216,6 +216,10 @@ public struct StatusReply: Sendable, Hashable, Codable {
     public var believedPrimary: String?
     public var primaryMayWrite: Bool
     public var peers: [String: Peer]
+    /// Seconds since the controller last answered with an authenticated word; nil if never.
+    public var controllerAnsweredSecondsAgo: Double?
+    /// Why the last heartbeat renewed nothing (HTTP error, bad signature); nil when it did.
+    public var controllerProblem: String?
     /// `AgentAPI.serverStateName`.
     public var server: String
     /// Wall clock of the last observation (ISO 8601), for humans.
@@ -224,8 +228,8 @@ public struct StatusReply: Sendable, Hashable, Codable {
     public init(
         instance: String, flavor: String, role: AgentRole, readOnly: Bool?, superReadOnly: Bool?, executedGTIDs: String?,
         replica: Replica?, lagSeconds: UInt64?, fence: String, fenceReason: String?, leaseRemainingSeconds: Double?,
-        term: UInt64, believedPrimary: String?, primaryMayWrite: Bool, peers: [String: Peer], server: String,
-        observedAt: String?
+        term: UInt64, believedPrimary: String?, primaryMayWrite: Bool, peers: [String: Peer],
+        controllerAnsweredSecondsAgo: Double?, controllerProblem: String?, server: String, observedAt: String?
     ) {
         self.instance = instance
         self.flavor = flavor
@@ -242,6 +246,8 @@ public struct StatusReply: Sendable, Hashable, Codable {
         self.believedPrimary = believedPrimary
         self.primaryMayWrite = primaryMayWrite
         self.peers = peers
+        self.controllerAnsweredSecondsAgo = controllerAnsweredSecondsAgo
+        self.controllerProblem = controllerProblem
         self.server = server
         self.observedAt = observedAt
     }

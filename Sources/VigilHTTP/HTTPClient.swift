@@ -89,7 +89,8 @@ public enum HTTPClient {
         }
         head.headers.replaceOrAdd(name: "Host", value: target.authority)
         head.headers.replaceOrAdd(name: "Connection", value: "close")
-        if let body { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count)) }
+        // Always a length: an absent body is an empty one (no chunked encoding for nothing).
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(body?.count ?? 0))
         let requestHead = head
         let requestBody = body
         channel.eventLoop.execute {

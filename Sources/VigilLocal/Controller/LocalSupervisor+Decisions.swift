@@ -61,6 +61,8 @@ extension LocalSupervisor {
     }
 
     func completed(_ id: ActionID, _ result: ActionResult) {
+        // A read-back is the freshest look at the instance: status shows it at once.
+        if let observation = result.observation, observation.reachable { observations[observation.name] = observation }
         handle(.actionCompleted(id, result))
     }
 
@@ -91,6 +93,9 @@ extension LocalSupervisor {
         state.lastFailover = lastTransition()
         state.cooldownUntil = machine.status.cooldownUntil.map(ControllerClock.iso8601)
         state.quarantined = machine.status.quarantined.mapValues { $0.errant?.description ?? $0.note }
+        // status.json first: whoever sees the new state.json finds a status that matches.
+        updateRouter()
+        writeStatus()
         do { try state.save(layout) } catch { logger.error("cannot persist the controller's status: \(error)") }
     }
 

@@ -5,7 +5,13 @@
 //   the controller's own write-block figure.
 // Between trials the group heals (the old primary rejoins) and the cooldown is overridden.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import VigilMySQL
+
+/// Unbuffered, so progress shows up in a log while the benchmark runs.
+func say(_ line: String = "") { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 struct Options {
     var vigil = ".build/debug/vigil"
@@ -30,18 +36,33 @@ while let a = args.next() {
     }
 }
 
+/// Runs the vigil binary with posix_spawn and waitpid (Foundation's Process does not reap a
+/// child that started a setsid grandchild, which `vigil local up` does), output via a file.
 @discardableResult
 @MainActor func vigil(_ arguments: [String]) -> (status: Int32, out: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: options.vigil)
-    process.arguments = arguments + ["--dir", options.dir]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do { try process.run() } catch { return (127, "\(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let outPath = NSTemporaryDirectory() + "vigil-bench-out-\(getpid())"
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = ([options.vigil] + arguments + ["--dir", options.dir]).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, options.vigil, &actions, nil, argv, environ) == 0 else { return (127, "cannot start \(options.vigil)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    unlink(outPath)
+    return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), out)
+}
+
+/// Leaves nothing running behind a failed run.
+@MainActor func bail(_ why: String) -> Never {
+    FileHandle.standardError.write(Data((why + "\n").utf8))
+    vigil(["local", "destroy", "--yes"])
+    exit(1)
 }
 
 @MainActor func status() -> [String: Any] {
@@ -62,18 +83,17 @@ while let a = args.next() {
         if condition() { return }
         usleep(100_000)
     }
-    FileHandle.standardError.write(Data("timed out waiting until \(what)\n".utf8))
-    exit(1)
+    bail("timed out waiting until \(what)")
 }
 
-let password: String = {
+@MainActor func password() -> String {
     let data = FileManager.default.contents(atPath: options.dir + "/credentials.json") ?? Data()
     let accounts = (try? JSONSerialization.jsonObject(with: data) as? [String: [String: String]]) ?? [:]
     return accounts["app"]?["password"] ?? ""
-}()
+}
 
 @MainActor func appConfig() -> MySQLConfiguration {
-    MySQLConfiguration(endpoint: .tcp(host: "127.0.0.1", port: options.portBase), user: "app", password: password,
+    MySQLConfiguration(endpoint: .tcp(host: "127.0.0.1", port: options.portBase), user: "app", password: password(),
                        database: "app", tls: .disable, connectTimeout: .milliseconds(500), queryTimeout: .seconds(2))
 }
 
@@ -95,7 +115,7 @@ let password: String = {
 // Set-up: a fresh 3-instance semi-sync group.
 vigil(["local", "destroy", "--yes"])
 let up = vigil(["local", "up", "--port-base", "\(options.portBase)"])
-guard up.status == 0 else { print(up.out); exit(1) }
+guard up.status == 0 else { bail(up.out) }
 if let conn = try? await MySQLConnection.connect(appConfig()) {
     _ = try? await conn.query("CREATE TABLE bench_t (id INT PRIMARY KEY)")
     await conn.close()
@@ -107,17 +127,24 @@ waitUntil("the group is healthy") { healthy() }
 var failovers: [Double] = []
 for trial in 1...max(1, options.trials) {
     waitUntil("the group is healthy") { healthy() }
-    guard await writeOnce(nextID) else { print("trial \(trial): the group does not take writes"); exit(1) }
+    guard await writeOnce(nextID) else { bail("trial \(trial): the group does not take writes") }
     nextID += 1
     let primary = status()["primary"] as? String ?? ""
-    guard let pid = instances().first(where: { $0["name"] as? String == primary })?["pid"] as? Int else { exit(1) }
+    guard let pid = instances().first(where: { $0["name"] as? String == primary })?["pid"] as? Int else { bail("no pid for the primary") }
     let killed = ContinuousClock.now
     kill(pid_t(pid), SIGKILL)
     while !(await writeOnce(nextID)) { try? await Task.sleep(for: .milliseconds(10)) }
     nextID += 1
     let elapsed = seconds(ContinuousClock.now - killed)
     failovers.append(elapsed)
-    print(String(format: "failover %2d: %@ killed, first acknowledged write after %.3f s (now %@)", trial, primary, elapsed,
+    // status.json is rewritten every second: wait until it shows the new primary and the
+    // killed instance back (new pid) before the next trial reads pids from it.
+    waitUntil("the failover shows in status") {
+        let s = status()
+        let back = instances().first { $0["name"] as? String == primary }
+        return s["primary"] as? String != primary && (back?["pid"] as? Int).map { $0 != pid } == true
+    }
+    say(String(format: "failover %2d: %@ killed, first acknowledged write after %.3f s (now %@)", trial, primary, elapsed,
                  status()["primary"] as? String ?? "?"))
     vigil(["local", "override-cooldown"])
 }
@@ -156,11 +183,16 @@ for trial in 1...max(1, options.switchovers) {
     let result = vigil(["local", "switchover"])
     try? await Task.sleep(for: .milliseconds(300))
     let worst = seconds(gaps.worst)
-    guard result.status == 0 else { print("switchover \(trial) failed: \(result.out)"); continue }
-    let reported = (status()["lastFailover"] as? [String: Any])?["writeBlockedMs"] as? Int ?? -1
+    guard result.status == 0 else { say("switchover \(trial) failed: \(result.out)"); continue }
+    // The CLI prints the controller's figure ("writes blocked N ms"); status.json may lag a second.
+    let reported = result.out.components(separatedBy: "writes blocked ").dropFirst().first
+        .flatMap { Int($0.prefix { $0.isNumber }) } ?? -1
+    // Let status.json catch up (rewritten every second) before judging health for the next one.
+    let stamp = status()["updatedAt"] as? String
+    waitUntil("status.json is rewritten") { status()["updatedAt"] as? String != stamp }
     clientBlocks.append(worst)
     controllerBlocks.append(Double(reported) / 1000)
-    print(String(format: "switchover %2d: %@ | longest gap between acknowledged writes %.3f s, controller write-block %.3f s",
+    say(String(format: "switchover %2d: %@ | longest gap between acknowledged writes %.3f s, controller write-block %.3f s",
                  trial, result.out.trimmingCharacters(in: .whitespacesAndNewlines), worst, Double(reported) / 1000))
 }
 gaps.stop = true
@@ -168,14 +200,14 @@ await writer.value
 vigil(["local", "destroy", "--yes"])
 
 @MainActor func line(_ name: String, _ values: [Double]) {
-    print(String(format: "%@: n=%d p50=%.3f s p95=%.3f s max=%.3f s", name, values.count, percentile(values, 0.5),
+    say(String(format: "%@: n=%d p50=%.3f s p95=%.3f s max=%.3f s", name, values.count, percentile(values, 0.5),
                  percentile(values, 0.95), values.max() ?? .nan))
 }
-print("")
+say("")
 line("failover_kill9_to_first_write", failovers)
 line("switchover_client_write_gap", clientBlocks)
 line("switchover_controller_write_block", controllerBlocks)
-print(String(format: "vs targets: failover p50 %.2f× of 3 s, p95 %.2f× of 6 s; switchover p50 %.2f× of 0.5 s",
+say(String(format: "vs targets: failover p50 %.2f× of 3 s, p95 %.2f× of 6 s; switchover p50 %.2f× of 0.5 s",
              percentile(failovers, 0.5) / 3, percentile(failovers, 0.95) / 6, percentile(clientBlocks, 0.5) / 0.5))
-print(String(format: "vs reported: KubeBlocks 5–15 s → %.1f–%.1f× faster at p50; Bloodraven ~37 s → %.1f× faster",
+say(String(format: "vs reported: KubeBlocks 5–15 s → %.1f–%.1f× faster at p50; Bloodraven ~37 s → %.1f× faster",
              5 / percentile(failovers, 0.5), 15 / percentile(failovers, 0.5), 37 / percentile(failovers, 0.5)))
