@@ -18,6 +18,13 @@ public enum VigilBinary {
     }
 
     public static func run(_ arguments: [String], timeout: Duration = .seconds(180)) async throws -> Output {
+        try await runExecutable(path, arguments, timeout: timeout)
+    }
+
+    /// Any other tool (e.g. `curl` in end-to-end tests), the same way.
+    public static func runExecutable(_ executable: String, _ arguments: [String],
+                                     timeout: Duration = .seconds(60)) async throws -> Output {
+        let path = executable
         let dir = FileManager.default.temporaryDirectory
         let outPath = dir.appendingPathComponent("vigil-out-\(UUID())").path
         let errPath = dir.appendingPathComponent("vigil-err-\(UUID())").path

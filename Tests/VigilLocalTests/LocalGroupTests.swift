@@ -180,3 +180,69 @@ struct LocalGroupTests: LocalGroupTesting {
     }
 }
 
+
+/// The agents' endpoints as a user reaches them: `curl` against every URL `status --json` lists.
+@Suite(.enabled(if: MariaDBServer.isAvailable, "mariadbd not found: apt-get install mariadb-server"))
+struct LocalAgentEndpointTests: LocalGroupTesting {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-agents-\(UUID().uuidString.prefix(8))").path
+
+    func curl(_ arguments: [String]) async throws -> VigilBinary.Output {
+        try await VigilBinary.runExecutable("/usr/bin/curl", ["-sS", "--max-time", "5"] + arguments)
+    }
+
+    @Test func everyAgentEndpointAnswersAndMutationsNeedTheToken() async throws {
+        let base = Self.portBase()
+        defer { Self.forceDestroy(dir) }
+        let up = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base)"])
+        try #require(up.status == 0, "\(up.stderr)")
+        for instance in try await instances() {
+            let name = try #require(instance["name"] as? String)
+            let urls = try #require(instance["urls"] as? [String: String], "\(name) has no urls")
+            let expectedRole = name == "db0" ? "primary" : "replica"
+
+            let role = try await curl([try #require(urls["role"])])
+            let roleJSON = try JSONSerialization.jsonObject(with: Data(role.stdout.utf8)) as? [String: Any]
+            #expect(roleJSON?["role"] as? String == expectedRole, "\(name): \(role.stdout)")
+            #expect(roleJSON?["observedAt"] is String)
+
+            let statusURL = try #require(urls["status"])
+            let status = try JSONSerialization.jsonObject(with: Data(try await curl([statusURL]).stdout.utf8)) as? [String: Any]
+            #expect(status?["instance"] as? String == name)
+            // The primary's agent lifted its start-up fence on the word; replicas' agents keep theirs.
+            #expect(status?["fence"] as? String == (name == "db0" ? "unfenced" : "fenced"), "\(name): \(status ?? [:])")
+            let sidecar = String(statusURL.dropLast("/status".count))
+            let health = try await curl([sidecar + "/health"])
+            #expect(health.stdout.contains("\"agent\":\"ok\""), "\(health.stdout)")
+            let ping = try await curl(["-i", sidecar + "/peer/ping"])
+            #expect(ping.stdout.lowercased().contains("x-vigil-signature:"), "\(ping.stdout)")
+
+            let metrics = try await curl([try #require(urls["metrics"])])
+            let samples = try PrometheusText.parse(metrics.stdout)
+            #expect(samples.contains { $0.name == "mysql_up" && $0.value == 1 }, "\(name): no mysql_up 1")
+            #expect(PrometheusText.value(in: metrics.stdout, name: "vigil_instance_role", labels: ["role": expectedRole]) == 1)
+
+            // Mutating calls without the token: 401, nothing changes.
+            for path in ["/v1/fence", "/v1/unfence", "/v1/poke"] {
+                let denied = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", sidecar + path])
+                #expect(denied.stdout == "401", "\(name) \(path): \(denied.stdout)")
+                let wrong = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                                            "-H", "Authorization: Bearer not-the-token", sidecar + path])
+                #expect(wrong.stdout == "401", "\(name) \(path) with a wrong token: \(wrong.stdout)")
+            }
+        }
+        // The primary still takes writes through the router after all those attempts.
+        let rw = try await app(port: base)
+        try await rw.query("CREATE TABLE still_writable (id INT PRIMARY KEY)")
+        try await rw.query("INSERT INTO still_writable VALUES (1)")
+        await rw.close()
+        // The controller: health, status, and heartbeats refused without the token.
+        #expect(try await curl(["http://127.0.0.1:\(base + 2)/healthz"]).stdout == "ok\n")
+        let beat = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", "{}",
+                                   "http://127.0.0.1:\(base + 2)/v1/heartbeat"])
+        #expect(beat.stdout == "401")
+        let switchover = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", "{}",
+                                         "http://127.0.0.1:\(base + 2)/v1/switchover"])
+        #expect(switchover.stdout == "401")
+        #expect(try await status()["primary"] as? String == "db0")
+    }
+}

@@ -35,6 +35,7 @@ vigil_missing_packages() {
     [[ -f /usr/include/mariadb/mysql.h ]] || missing+=(libmariadb-dev)
     _vigil_have git || missing+=(git)
     _vigil_have python3 || missing+=(python3)  # scripts/demo reads JSON with it
+    _vigil_have curl || missing+=(curl)        # end-to-end tests call the agents' endpoints with it
     [[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
     unset -f _vigil_have
     if ((${#missing[@]})); then

@@ -55,18 +55,18 @@ import VigilCore
         return (violation, run.stats)
     }
 
-    /// How many schedules each test runs: small enough for every `swift test` (about 5 s in a
+    /// How many schedules each test runs: small enough for every `swift test` (about 12 s in a
     /// debug build on two cores); set `VIGIL_SIM_SCALE=20` (or more) for a deep soak.
     static let scale = ProcessInfo.processInfo.environment["VIGIL_SIM_SCALE"].flatMap { UInt64($0) } ?? 1
     /// Added to every seed: `VIGIL_SIM_OFFSET=1000000` explores fresh schedules.
     static let offset = ProcessInfo.processInfo.environment["VIGIL_SIM_OFFSET"].flatMap { UInt64($0) } ?? 0
 
-    /// 1000 schedules by default, in four chunks so they run in parallel.
+    /// 2000 schedules by default, in four chunks so they run in parallel.
     @Test(arguments: 0..<4)
     func thousandsOfRandomSchedulesKeepTheInvariants(chunk: UInt64) {
         var total = SimStats()
         var failures: [SimViolation] = []
-        let count = 250 * Self.scale
+        let count = 500 * Self.scale
         let first = Self.offset + chunk * count + 1
         for seed in first..<(first + count) {
             let (violation, stats) = Self.run(seed: seed, Self.settings(for: seed))

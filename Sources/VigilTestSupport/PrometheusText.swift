@@ -1,31 +1,31 @@
 /// A small checker of the Prometheus text exposition format (version 0.0.4): enough to
 /// tell a well-formed exporter from a broken one, and to read a sample's value.
-enum PrometheusText {
-    struct Sample: Equatable {
-        var name: String
-        var labels: [String: String]
-        var value: Double
+public enum PrometheusText {
+    public struct Sample: Equatable, Sendable {
+        public var name: String
+        public var labels: [String: String]
+        public var value: Double
     }
 
-    struct FormatError: Error, CustomStringConvertible {
-        var line: String
-        var why: String
-        var description: String { "bad line '\(line)': \(why)" }
+    public struct FormatError: Error, CustomStringConvertible {
+        public var line: String
+        public var why: String
+        public var description: String { "bad line '\(line)': \(why)" }
     }
 
-    static func isMetricName(_ name: Substring) -> Bool {
+    public static func isMetricName(_ name: Substring) -> Bool {
         guard let first = name.first, first.isASCII, first.isLetter || first == "_" || first == ":" else { return false }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") }
     }
 
-    static func isLabelName(_ name: Substring) -> Bool {
+    public static func isLabelName(_ name: Substring) -> Bool {
         guard let first = name.first, first.isASCII, first.isLetter || first == "_" else { return false }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 
     /// Every line is a comment (`# HELP name text`, `# TYPE name type`, other `#`), empty, or
     /// `name{label="value",...} value [timestamp]`.
-    static func parse(_ text: String) throws -> [Sample] {
+    public static func parse(_ text: String) throws -> [Sample] {
         var samples: [Sample] = []
         for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
             let line = Substring(raw)
@@ -99,7 +99,7 @@ enum PrometheusText {
     }
 
     /// The value of the sample `name` whose labels include `labels`.
-    static func value(in text: String, name: String, labels: [String: String] = [:]) -> Double? {
+    public static func value(in text: String, name: String, labels: [String: String] = [:]) -> Double? {
         guard let samples = try? parse(text) else { return nil }
         return samples.first { sample in
             sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value }
