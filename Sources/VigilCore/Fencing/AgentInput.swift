@@ -8,7 +8,10 @@ public enum AgentInput: Sendable, Hashable, Codable {
     case controllerWord(ControllerWord, requestSentAt: Instant, authenticated: Bool)
     /// A peer's answer to our ping, sent at `requestSentAt`.
     case peerAnswered(peer: String, PeerVouch, requestSentAt: Instant)
-    /// A local look at mysqld (a periodic probe or the re-read the agent asked for).
+    /// A local look at mysqld (a periodic probe or the re-read the agent asked for). It must
+    /// have been read after the last fence / unfence completed: a reading taken before a fence
+    /// statement and delivered after its confirmation looks like "someone lifted the fence" (the
+    /// agent discards readings that overlap a fence or unfence and takes a fresh one).
     case serverObserved(ServerProcessState)
     case fenceCompleted(FenceResult)
     case unfenceCompleted(FenceResult)
