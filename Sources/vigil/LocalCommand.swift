@@ -8,7 +8,7 @@ struct LocalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Run a replicated MariaDB/MySQL group on this host, with a router.",
-        subcommands: [Up.self, Status.self, Switchover.self, OverrideCooldown.self, Unquarantine.self, Down.self, Destroy.self,
+        subcommands: [Up.self, Status.self, Switchover.self, Chaos.self, OverrideCooldown.self, Unquarantine.self, Down.self, Destroy.self,
                       Logs.self, Supervise.self])
 
     struct DirOption: ParsableArguments {
@@ -80,6 +80,30 @@ struct LocalCommand: AsyncParsableCommand {
                 case .abandoned(let why):
                     fail(LocalError.failed("switchover abandoned: \(why); a failover follows, see `vigil local status`"))
                 }
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Chaos: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Inject a fault: kill-primary, kill-replica, pause-primary, kill-agent, kill-site, heal.")
+        @OptionGroup var dir: DirOption
+        @Argument(help: "The fault.") var fault: String
+        @Option(help: "Instance (or site, for kill-site); default: the primary, or a healthy replica.") var target: String?
+        @Option(name: .customLong("for"), help: "pause-primary: seconds to keep the server stopped.") var seconds: Double = 15
+        func validate() throws {
+            guard LocalChaos.Fault(rawValue: fault) != nil else {
+                throw ValidationError("unknown fault \(fault); one of \(LocalChaos.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard seconds > 0, seconds <= 3600 else { throw ValidationError("--for must be between 0 and 3600 seconds") }
+        }
+        func run() async throws {
+            do {
+                let injected = try await LocalChaos.inject(LocalChaos.Fault(rawValue: fault)!, layout: dir.layout, target: target,
+                                                           pauseFor: .milliseconds(Int64(seconds * 1000)))
+                print(injected.description)
             } catch {
                 fail(error)
             }
