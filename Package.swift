@@ -79,6 +79,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `vigil verify`'s checker: a recorded history in, a report out (lost acknowledged writes,
+        // split brain, RTO per fault, …). Pure: no IO, no clock.
+        .target(name: "VigilVerify", dependencies: ["VigilCore"]),
         // Test support: real mariadbd processes on loopback with temp data dirs.
         .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).
@@ -94,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent",
+                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent", "VigilVerify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -140,6 +143,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "VigilVerifyTests",
+            dependencies: ["VigilVerify", "VigilCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "VigilEngineTests",

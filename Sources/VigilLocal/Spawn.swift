@@ -49,8 +49,14 @@ enum Spawn {
         return sig == 0 ? (status >> 8) & 0xFF : 128 + sig
     }
 
+    /// Running, not a zombie. A process that started the supervisor itself (`vigil verify`,
+    /// tests with `--foreground`) must reap it, or `down` would wait for a zombie.
     static func isAlive(_ pid: pid_t) -> Bool {
-        pid > 0 && kill(pid, 0) == 0
+        guard pid > 0, kill(pid, 0) == 0 else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { return false }
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), stat.contains(") Z ") { return false }
+        return true
     }
 
     static func which(_ name: String) -> String? {

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import VigilLocal
+import VigilVerify
+
+/// `vigil verify`: a Jepsen-style run against a local group (its own, or `--dir`'s), checked
+/// for lost acknowledged writes and split brain, with RTO per fault.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Write through the router while faults are injected; check every acknowledged write survived.")
+
+    @Option(help: "A running local group to use; default: start a temporary one (destroyed afterwards).") var dir: String?
+    @Option(help: "Workload (unique-inserts).") var workload = "unique-inserts"
+    @Option(help: "Comma-separated faults: kill-primary, pause-primary, switchover, kill-replica, kill-agent.")
+    var faults = "kill-primary,pause-primary,switchover"
+    @Option(help: "Seconds to run (one fault per 20 s).") var duration = 60
+    @Option(help: "Concurrent clients.") var clients = 4
+    @Option(help: "Seed of the fault schedule (printed; replays the schedule).") var seed: UInt64?
+    @Option(help: "semisync or async (a temporary group only).") var mode = "semisync"
+    @Option(help: "First port of a temporary group.") var portBase = 14300
+    @Option(help: "Write the JSON report here.") var report: String?
+    @Option(help: "Write the SVG timeline here.") var timeline: String?
+    @Flag(help: "Async mode: report losses without failing.") var allowLoss = false
+
+    func validate() throws {
+        guard workload == "unique-inserts" else {
+            throw ValidationError("--workload \(workload) is not supported yet; use unique-inserts")
+        }
+        let known: Set<String> = ["kill-primary", "pause-primary", "switchover", "kill-replica", "kill-agent"]
+        let asked = faults.split(separator: ",").map(String.init)
+        guard !asked.isEmpty, asked.allSatisfy(known.contains) else {
+            throw ValidationError("--faults takes a comma-separated subset of \(known.sorted().joined(separator: ", "))")
+        }
+        guard (20...86_400).contains(duration) else { throw ValidationError("--duration must be 20…86400 seconds") }
+        guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1…64") }
+        guard ["semisync", "async"].contains(mode) else { throw ValidationError("--mode must be semisync or async") }
+    }
+
+    func run() async throws {
+        let seed = self.seed ?? UInt64.random(in: 1...999_999)
+        let own = dir == nil
+        let root = dir ?? (NSTemporaryDirectory() + "vigil-verify-\(getpid())")
+        let layout = LocalLayout(root: root)
+        do {
+            if own {
+                _ = try await LocalGroup.up(
+                    LocalGroup.UpOptions(directory: root, instances: 3, mode: mode, portBase: portBase),
+                    executable: selfPath()) { _ in }
+            }
+            let state = try LocalState.load(layout)
+            let credentials = try JSONDecoder().decode([String: [String: String]].self,
+                                                       from: FileManager.default.contents(atPath: layout.credentialsFile) ?? Data())
+            print("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration) s, \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)")
+            let run = VerifyRun(
+                layout: layout, spec: state.spec, seed: seed, faults: faults.split(separator: ",").map(String.init),
+                duration: .seconds(duration), clients: clients, appPassword: credentials["app"]?["password"] ?? "",
+                adminPassword: credentials["vigil_admin"]?["password"] ?? "", log: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
+            let history = try await run.execute()
+            let checkStart = ContinuousClock.now
+            let result = Checker.check(history, options: CheckOptions(allowLoss: allowLoss))
+            print("checked \(history.operations.count) operations in \(ContinuousClock.now - checkStart)")
+            print(Checker.summary(result, history: history))
+            if let report {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(result).write(to: URL(fileURLWithPath: report))
+            }
+            if let timeline { try Timeline.svg(history, report: result).write(toFile: timeline, atomically: true, encoding: .utf8) }
+            if own { try? await LocalGroup.destroy(layout) }
+            if !result.verdict.passed { Foundation.exit(1) }
+        } catch {
+            if own { try? await LocalGroup.destroy(layout) }
+            fail(error as? LocalError ?? .failed("verify: \(error)"))
+        }
+    }
+}

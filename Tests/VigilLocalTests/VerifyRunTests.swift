@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import VigilLocal
+import VigilTestSupport
+
+/// The short `vigil verify` CI runs: a real semi-sync group, four clients writing through the
+/// router, three faults (kill -9 of the primary, a paused primary, a switchover); it fails on
+/// any lost acknowledged write or split-brain window.
+@Suite(.enabled(if: MariaDBServer.isAvailable, "mariadbd not found: apt-get install mariadb-server"))
+struct VerifyRunTests: LocalGroupTesting {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-verify-test-\(UUID().uuidString.prefix(8))").path
+
+    @Test func shortVerifyUnderFaultsLosesNothing() async throws {
+        let base = Self.portBase()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = dir + "/report.json"
+        let timeline = dir + "/timeline.svg"
+        let run = try await VigilBinary.run(
+            ["verify", "--duration", "60", "--faults", "kill-primary,pause-primary,switchover", "--seed", "11",
+             "--clients", "4", "--port-base", "\(base)", "--report", report, "--timeline", timeline],
+            timeout: .seconds(400))
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("verdict: PASSED"), "\(run.stdout)")
+        let json = try #require(FileManager.default.contents(atPath: report))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect((object["lostWrites"] as? [Any])?.isEmpty == true)
+        #expect((object["splitBrain"] as? [Any])?.isEmpty == true)
+        let counts = try #require(object["counts"] as? [String: Any])
+        #expect((counts["acknowledgedWrites"] as? Int ?? 0) > 1000, "\(counts)")
+        let faults = run.stdout.split(separator: "\n").filter { $0.contains(" s  kill-primary") || $0.contains(" s  pause-primary") || $0.contains(" s  switchover") }
+        #expect(faults.count >= 2, "\(run.stdout)")
+        let svg = try String(contentsOfFile: timeline, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg"))
+        // The temporary group is gone.
+        #expect(processes(mentioning: "vigil-verify-").isEmpty)
+        // Keep the picture where a CI run can collect it.
+        let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/test-artifacts")
+        try? FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        try? svg.write(to: artifacts.appendingPathComponent("verify-timeline.svg"), atomically: true, encoding: .utf8)
+    }
+}
