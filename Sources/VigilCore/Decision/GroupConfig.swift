@@ -30,8 +30,11 @@ public struct MemberConfig: Sendable, Hashable, Codable {
     }
 
     /// Whether a replica's `sourceHost` means this member.
-    public func isAddressed(by sourceHost: String) -> Bool {
-        sourceHost == name || sourceHost == host
+    /// `host` may carry the port (`127.0.0.1:13310`, several instances on one host).
+    public func isAddressed(by sourceHost: String, port: Int? = nil) -> Bool {
+        if sourceHost == name || sourceHost == host { return true }
+        guard let port else { return false }
+        return "\(sourceHost):\(port)" == host
     }
 }
 

@@ -137,8 +137,8 @@ extension GroupStateMachine {
         guard let old = progress.from, let member = config.member(old) else { return false }
         let observation: InstanceObservation? =
             if case .stopped(let stopped) = progress.isolation[name] { stopped } else { latest[name]?.observation }
-        guard let source = observation?.replica?.sourceHost else { return false }
-        return member.isAddressed(by: source)
+        guard let replica = observation?.replica else { return false }
+        return member.isAddressed(by: replica.sourceHost, port: replica.sourcePort)
     }
 
     /// Step 1: fence the old primary if it answers, stop every replica's IO thread so a

@@ -49,7 +49,7 @@ extension GroupStateMachine {
             return reachable ? .seesPrimary : .lostPrimary
         }
         guard isUp(replica), let observation = fresh(replica, now: now), let replication = observation.replica,
-            config.member(primary)?.isAddressed(by: replication.sourceHost) == true
+            config.member(primary)?.isAddressed(by: replication.sourceHost, port: replication.sourcePort) == true
         else { return nil }
         return replication.ioThread == .yes ? .seesPrimary : .lostPrimary
     }
