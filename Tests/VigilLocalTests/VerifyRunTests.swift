@@ -32,8 +32,11 @@ struct VerifyRunTests: LocalGroupTesting {
         #expect(faults.count >= 2, "\(run.stdout)")
         let svg = try String(contentsOfFile: timeline, encoding: .utf8)
         #expect(svg.hasPrefix("<svg"))
-        // The temporary group is gone.
-        #expect(processes(mentioning: "vigil-verify-").isEmpty)
+        // The temporary group (named on the first line) is gone, processes and directory.
+        let group = try #require(run.stdout.components(separatedBy: "group ").dropFirst().first?
+            .split(separator: "\n").first.map(String.init))
+        #expect(processes(mentioning: group + "/").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: group))
         // Keep the picture where a CI run can collect it.
         let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".build/test-artifacts")
