@@ -53,9 +53,31 @@ extension LocalGroup {
         } catch {
             throw .failed("cannot reach the controller at \(url): \(error)")
         }
-        guard response.status == 200, let reply = try? JSONDecoder().decode(ControllerReply.self, from: Data(response.body)) else {
+        guard response.status == 200, var reply = try? JSONDecoder().decode(ControllerReply.self, from: Data(response.body)) else {
             throw .failed("the controller answered \(response.status): \(response.text)")
         }
+        reply.reason = readableInstants(reply.reason)
+        reply.trail = reply.trail.map(readableInstants)
         return reply
+    }
+
+    /// The decision core writes its instants as `@<ms>ms` (controller clock = wall-clock ms
+    /// locally); people read ISO 8601.
+    public static func readableInstants(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let at = rest.firstIndex(of: "@") {
+            out += rest[..<at]
+            let digits = rest[rest.index(after: at)...].prefix { $0.isNumber }
+            let after = rest.index(at, offsetBy: 1 + digits.count)
+            if !digits.isEmpty, rest[after...].hasPrefix("ms"), let ms = Int64(digits) {
+                out += ControllerClock.iso8601(Instant(millisecondsSinceEpoch: ms))
+                rest = rest[rest.index(after, offsetBy: 2)...]
+            } else {
+                out += "@"
+                rest = rest[rest.index(after: at)...]
+            }
+        }
+        return out + rest
     }
 }

@@ -136,7 +136,7 @@ extension LocalSupervisor {
             controller: .init(pid: getpid(), urls: .init(metrics: base + "/metrics", healthz: base + "/healthz",
                                                           status: base + "/status", dashboard: base + "/"),
                               state: group.state.name, term: group.term, designatedPrimary: group.primary,
-                              reason: lastReason?.description, operation: group.operation.map(Self.describe)),
+                              reason: lastReason.map { LocalGroup.readableInstants($0.description) }, operation: group.operation.map(Self.describe)),
             lastFailover: state.lastFailover, cooldownUntil: state.cooldownUntil,
             updatedAt: ISO8601DateFormatter().string(from: Date()))
         let encoder = JSONEncoder()
