@@ -46,6 +46,10 @@ public struct LocalSpec: Codable, Sendable, Equatable {
     public func agentRoleProbePort(_ index: Int) -> Int { portBase + 20 + index }
     public func agentSidecarPort(_ index: Int) -> Int { portBase + 30 + index }
     public func agentMetricsPort(_ index: Int) -> Int { portBase + 40 + index }
+    /// The index of instance `name` (db0 → 0), nil for a name not in this group.
+    public func index(of name: String) -> Int? { (0..<instances).first { instanceName($0) == name } }
+    /// Base URL of an agent's sidecar API.
+    public func agentSidecarURL(_ index: Int) -> String { "http://127.0.0.1:\(agentSidecarPort(index))" }
 
     public func instanceName(_ index: Int) -> String { "db\(index)" }
     /// Instances are spread over the sites round robin; instance 0 (the first primary) is on the first site.

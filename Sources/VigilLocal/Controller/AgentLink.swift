@@ -10,7 +10,7 @@ extension LocalSupervisor {
     func agentConfig(index i: Int) -> AgentConfig {
         let name = spec.instanceName(i)
         let peers = (0..<spec.instances).filter { $0 != i }.map {
-            AgentConfig.Peer(name: spec.instanceName($0), sidecar: "http://127.0.0.1:\(spec.agentSidecarPort($0))")
+            AgentConfig.Peer(name: spec.instanceName($0), sidecar: spec.agentSidecarURL($0))
         }
         return AgentConfig(
             instance: name, flavor: .mariadb,
@@ -37,12 +37,20 @@ extension LocalSupervisor {
 
     /// Asks an agent to heartbeat now (the word changed). Fire and forget.
     func pokeAgent(_ name: String) {
-        guard let base = sidecarURL(name) else { return }
-        let token = credentials.agentToken
+        AgentCall.post(AgentAPI.pokePath, to: name, spec: spec, token: credentials.agentToken, timeout: .seconds(1))
+    }
+}
+
+/// Authenticated, fire-and-forget calls to a local agent's sidecar API: the controller needs
+/// no answer (what the agent does shows in its next heartbeat or the controller's read-back).
+enum AgentCall {
+    static func post(_ path: String, to name: String, spec: LocalSpec, token: String, timeout: Duration) {
+        guard let index = spec.index(of: name) else { return }
+        let url = spec.agentSidecarURL(index) + path
         Task.detached {
-            _ = try? await HTTPClient.request(
-                method: "POST", url: base + AgentAPI.pokePath, headers: [(AgentAPI.authorizationHeader, AgentAPI.bearer(token))],
-                timeout: .seconds(1))
+            _ = try? await HTTPClient.request(method: "POST", url: url,
+                                              headers: [(AgentAPI.authorizationHeader, AgentAPI.bearer(token))],
+                                              timeout: timeout)
         }
     }
 }

@@ -2,7 +2,6 @@ import Logging
 import VigilAgent
 import VigilCore
 import VigilEngine
-import VigilHTTP
 import VigilMySQL
 
 /// Performs the decision core's instance actions on a local group: one fresh admin session
@@ -17,7 +16,7 @@ struct LocalActions: Sendable {
     let logger: Logger
 
     func port(_ name: String) -> Int? {
-        (0..<spec.instances).first { spec.instanceName($0) == name }.map(spec.mysqlPort)
+        spec.index(of: name).map(spec.mysqlPort)
     }
 
     func config(_ name: String, queryTimeout: Duration) -> MySQLConfiguration? {
@@ -44,17 +43,6 @@ struct LocalActions: Sendable {
             return .succeeded(try await ops.observe())
         } catch {
             return .failed("\(error)")
-        }
-    }
-
-    func askAgentToFence(_ name: String) {
-        guard let i = (0..<spec.instances).first(where: { spec.instanceName($0) == name }) else { return }
-        let url = "http://127.0.0.1:\(spec.agentSidecarPort(i))\(AgentAPI.fencePath)"
-        let token = agentToken
-        Task.detached {
-            _ = try? await HTTPClient.request(method: "POST", url: url,
-                                              headers: [(AgentAPI.authorizationHeader, AgentAPI.bearer(token))],
-                                              timeout: .seconds(2))
         }
     }
 
@@ -96,7 +84,7 @@ struct LocalActions: Sendable {
         case .fence(let name), .quarantine(let name, _):
             // Through the agent too: it may reach mysqld when we cannot, and it learns the
             // new term at once (its answer is not needed: the read-back below decides).
-            askAgentToFence(name)
+            AgentCall.post(AgentAPI.fencePath, to: name, spec: spec, token: agentToken, timeout: .seconds(2))
             return await on(name) { ops in try await ops.fence(reason: "fenced by the controller") }
         case .setReadOnly(let name):
             return await on(name) { ops in try await ops.setReadOnly() }

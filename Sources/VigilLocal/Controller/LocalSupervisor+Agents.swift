@@ -1,4 +1,5 @@
 import Foundation
+import VigilAgent
 import VigilCore
 
 /// The agents of a local group (one `vigil agent` process per instance) and the controller's
@@ -12,12 +13,8 @@ extension LocalSupervisor {
     func agentURLs(index i: Int) -> LocalStatus.URLs {
         LocalStatus.URLs(
             role: "http://127.0.0.1:\(spec.agentRoleProbePort(i))/v1.0/getrole",
-            status: "http://127.0.0.1:\(spec.agentSidecarPort(i))/status",
+            status: spec.agentSidecarURL(i) + AgentAPI.statusPath,
             metrics: "http://127.0.0.1:\(spec.agentMetricsPort(i))/metrics")
-    }
-
-    func sidecarURL(_ name: String) -> String? {
-        names.firstIndex(of: name).map { "http://127.0.0.1:\(spec.agentSidecarPort($0))" }
     }
 
     /// Starts missing agents and restarts dead ones with backoff.
