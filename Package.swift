@@ -84,10 +84,23 @@ let package = Package(
         .target(name: "VigilVerify", dependencies: ["VigilCore"]),
         // Test support: real mariadbd processes on loopback with temp data dirs.
         .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
+        // The controller's executor, shared by `vigil local` and the operator: performs the
+        // decision core's instance actions wherever the instances live (InstanceDirectory).
+        .target(
+            name: "VigilControl",
+            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilHTTP", "VigilAgent",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        // The Kubernetes operator: MySQLCluster CRD, plan, reconciler, manifests.
+        .target(
+            name: "VigilOperator",
+            dependencies: ["VigilCore", "VigilEngine", "VigilControl",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).
         .target(
             name: "VigilLocal",
-            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP", "VigilAgent",
+            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP", "VigilAgent", "VigilControl",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -143,6 +156,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "VigilOperatorTests",
+            dependencies: ["VigilOperator", "VigilCore"]
         ),
         .testTarget(
             name: "VigilVerifyTests",

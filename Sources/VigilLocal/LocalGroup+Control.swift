@@ -1,4 +1,5 @@
 import Foundation
+import VigilControl
 import VigilCore
 import VigilHTTP
 

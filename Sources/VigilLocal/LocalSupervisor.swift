@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import VigilControl
 import VigilCore
 import VigilEngine
 import VigilMySQL
@@ -50,9 +51,13 @@ public actor LocalSupervisor {
             ?? GroupStateMachine(config: config, primary: state.primary, now: now)
         self.trafficPrimary = machine.status.primary
         self.actions = LocalActions(
-            spec: state.spec, adminPassword: credentials.password(SystemAccount.admin.user), agentToken: credentials.agentToken,
-            replication: ReplicationCredentials(user: SystemAccount.replication.user,
-                                                password: credentials.password(SystemAccount.replication.user)),
+            directory: LocalDirectory(spec: state.spec),
+            settings: ActionSettings(
+                adminUser: SystemAccount.admin.user, adminPassword: credentials.password(SystemAccount.admin.user),
+                agentToken: credentials.agentToken,
+                replication: ReplicationCredentials(user: SystemAccount.replication.user,
+                                                    password: credentials.password(SystemAccount.replication.user)),
+                semiSync: state.spec.mode == .lossless, groupSize: state.spec.instances),
             clock: clock, logger: logger)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import VigilAgent
+import VigilControl
 import VigilCore
 import VigilEngine
 import VigilHTTP
@@ -37,20 +38,7 @@ extension LocalSupervisor {
 
     /// Asks an agent to heartbeat now (the word changed). Fire and forget.
     func pokeAgent(_ name: String) {
-        AgentCall.post(AgentAPI.pokePath, to: name, spec: spec, token: credentials.agentToken, timeout: .seconds(1))
-    }
-}
-
-/// Authenticated, fire-and-forget calls to a local agent's sidecar API: the controller needs
-/// no answer (what the agent does shows in its next heartbeat or the controller's read-back).
-enum AgentCall {
-    static func post(_ path: String, to name: String, spec: LocalSpec, token: String, timeout: Duration) {
         guard let index = spec.index(of: name) else { return }
-        let url = spec.agentSidecarURL(index) + path
-        Task.detached {
-            _ = try? await HTTPClient.request(method: "POST", url: url,
-                                              headers: [(AgentAPI.authorizationHeader, AgentAPI.bearer(token))],
-                                              timeout: timeout)
-        }
+        AgentCall.post(AgentAPI.pokePath, to: spec.agentSidecarURL(index), token: credentials.agentToken, timeout: .seconds(1))
     }
 }

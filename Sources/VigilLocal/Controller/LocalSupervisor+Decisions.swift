@@ -1,4 +1,5 @@
 import Foundation
+import VigilControl
 import VigilCore
 import VigilRouter
 
@@ -45,7 +46,7 @@ extension LocalSupervisor {
             logger.info("controller: traffic moved to \(primary)")
             Task { self.completed(action.id, .succeeded(nil)) }
         default:
-            logger.info("controller: \(action.id) \(Self.describe(action.kind))")
+            logger.info("controller: \(action.id) \(LocalActions.describe(action.kind))")
             let actions = self.actions
             let kind = action.kind
             Task {
@@ -124,23 +125,6 @@ extension LocalSupervisor {
             try? handle.close()
         } else {
             _ = FileManager.default.createFile(atPath: layout.eventsFile, contents: line, attributes: [.posixPermissions: 0o644])
-        }
-    }
-
-    static func describe(_ kind: GroupAction.Kind) -> String {
-        switch kind {
-        case .fence(let n): "fence \(n)"
-        case .setReadOnly(let n): "set \(n) read-only"
-        case .setWritable(let n): "set \(n) writable"
-        case .stopIOThread(let n): "stop \(n)'s IO thread"
-        case .drainRelayLog(let n, _): "drain \(n)'s relay log"
-        case .waitForGTIDs(let n, let g, _): "wait until \(n) executed \(g)"
-        case .promote(let n): "promote \(n)"
-        case .confirmWritable(let n): "confirm \(n) is writable"
-        case .repoint(let n, let to): "repoint \(n) to \(to)"
-        case .quarantine(let n, let errant): "quarantine \(n) (errant \(errant.map { "\($0)" } ?? "unknown"))"
-        case .rejoinAsReplica(let n, let s, let check): "rejoin \(n) as a replica of \(s)\(check ? "" : " without the containment check")"
-        default: "\(kind)"
         }
     }
 }

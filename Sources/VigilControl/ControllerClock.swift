@@ -1,29 +1,29 @@
 import Foundation
 import VigilCore
 
-/// The local controller's clock for the decision core: wall-clock milliseconds at start-up
+/// The controller's clock (local or operator) for the decision core: wall-clock milliseconds at start-up
 /// plus monotonic time since. Monotonic within a process (lease waits never shrink when the
 /// wall clock is stepped), and close to wall time across restarts, which the persisted
 /// cooldown end needs.
-struct ControllerClock: Sendable {
+public struct ControllerClock: Sendable {
     private let wallAtStart: Int64
     private let monotonicAtStart: ContinuousClock.Instant
 
-    init() {
+    public init() {
         wallAtStart = Int64(Date().timeIntervalSince1970 * 1000)
         monotonicAtStart = .now
     }
 
-    func now() -> Instant {
+    public func now() -> Instant {
         Instant(millisecondsSinceEpoch: wallAtStart + (ContinuousClock.now - monotonicAtStart).wholeMilliseconds)
     }
 
     /// The continuous-clock moment of a controller instant (for sleeping until `wakeAt`).
-    func continuous(_ instant: Instant) -> ContinuousClock.Instant {
+    public func continuous(_ instant: Instant) -> ContinuousClock.Instant {
         monotonicAtStart + .milliseconds(instant.millisecondsSinceEpoch - wallAtStart)
     }
 
-    static func iso8601(_ instant: Instant) -> String {
+    public static func iso8601(_ instant: Instant) -> String {
         let date = Date(timeIntervalSince1970: Double(instant.millisecondsSinceEpoch) / 1000)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
