@@ -169,7 +169,9 @@ public actor LocalSupervisor {
             // First boot only: the admin, root and application accounts, outside the binlog
             // so every instance starts with the same (empty) GTID history.
             let initFile = layout.instanceDirectory(name) + "/init.sql"
-            let sql = InitSQL.firstBoot(credentials)
+            let sql = FirstBootSQL.render(
+                adminPassword: credentials.password("vigil_admin"), appPassword: credentials.password("app"),
+                rootPassword: credentials.password("root"), hosts: ["localhost", "127.0.0.1"])
             _ = fm.createFile(atPath: initFile, contents: Data(sql.utf8), attributes: [.posixPermissions: 0o600])
             extra.append(ServerOption("init_file", initFile))
             try installDataDirectory(name)
@@ -328,28 +330,5 @@ public actor LocalSupervisor {
             }
         }
         for i in servers.indices { servers[i].pid = nil }
-    }
-}
-
-enum InitSQL {
-    static func firstBoot(_ c: LocalCredentials) -> String {
-        func q(_ s: String) -> String { SQL.quote(s) }
-        var lines = ["SET SESSION sql_log_bin=0;"]
-        for host in ["localhost", "127.0.0.1"] {
-            lines.append("CREATE USER IF NOT EXISTS 'vigil_admin'@'\(host)' IDENTIFIED BY \(q(c.password("vigil_admin")));")
-            lines.append("GRANT ALL PRIVILEGES ON *.* TO 'vigil_admin'@'\(host)' WITH GRANT OPTION;")
-            lines.append("CREATE USER IF NOT EXISTS 'app'@'\(host)' IDENTIFIED BY \(q(c.password("app")));")
-            lines.append("GRANT ALL PRIVILEGES ON `app`.* TO 'app'@'\(host)';")
-        }
-        // mariadb-install-db creates password-less root accounts for several hosts: keep
-        // localhost and 127.0.0.1 with the generated password, drop the rest.
-        lines.append("DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));")
-        lines.append("FLUSH PRIVILEGES;")
-        lines.append("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY \(q(c.password("root")));")
-        lines.append("ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY \(q(c.password("root")));")
-        lines.append("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;")
-        lines.append("ALTER USER 'root'@'localhost' IDENTIFIED BY \(q(c.password("root")));")
-        lines.append("CREATE DATABASE IF NOT EXISTS `app`;")
-        return lines.joined(separator: "\n") + "\n"
     }
 }

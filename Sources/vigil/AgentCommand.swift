@@ -14,10 +14,22 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "The agent's JSON configuration (mode 0600: it holds the admin password and the shared token).")
     var config: String
 
+    @Option(help: "Listen on this address instead of the configuration's (e.g. the pod IP).")
+    var listenHost: String?
+
+    @Option(help: "Reach mysqld at this host instead of the configuration's.")
+    var mysqlHost: String?
+
+    @Option(help: "mysqld's pid file, instead of the configuration's.")
+    var pidFile: String?
+
     func run() async throws {
         var logger = Logger(label: "vigil.agent")
         logger.logLevel = .info
-        let task = Task { try await AgentMain.run(configPath: config, logger: logger) }
+        let (config, listenHost, mysqlHost, pidFile) = (config, listenHost, mysqlHost, pidFile)
+        let task = Task { try await AgentMain.run(
+            configPath: config, overrides: AgentOverrides(listenHost: listenHost, mysqlHost: mysqlHost, pidFile: pidFile),
+            logger: logger) }
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { task.cancel() }
         defer { signals.cancel() }
         do {
