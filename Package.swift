@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure decision core: GTID math, observations, candidate ranking. No IO, no clock.
@@ -84,6 +86,20 @@ let package = Package(
         .target(name: "VigilVerify", dependencies: ["VigilCore"]),
         // Test support: real mariadbd processes on loopback with temp data dirs.
         .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
+        // Our own Kubernetes client: kubeconfig / in-cluster config, typed resources, verbs,
+        // server-side apply, watch and a list-then-watch informer helper.
+        .target(
+            name: "VigilKube",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The controller's executor, shared by `vigil local` and the operator: performs the
         // decision core's instance actions wherever the instances live (InstanceDirectory).
         .target(
@@ -94,7 +110,9 @@ let package = Package(
         // The Kubernetes operator: MySQLCluster CRD, plan, reconciler, manifests.
         .target(
             name: "VigilOperator",
-            dependencies: ["VigilCore", "VigilEngine", "VigilControl",
+            dependencies: ["VigilCore", "VigilEngine", "VigilControl", "VigilKube", "VigilAgent",
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).
@@ -110,7 +128,8 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent", "VigilVerify",
+                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent", "VigilVerify", "VigilOperator",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -159,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilOperatorTests",
-            dependencies: ["VigilOperator", "VigilCore"]
+            dependencies: ["VigilOperator", "VigilCore", "VigilKube"]
         ),
         .testTarget(
             name: "VigilVerifyTests",

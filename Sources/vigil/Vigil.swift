@@ -7,7 +7,7 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Highly-available MySQL / MariaDB: operator, agent, local groups and tools.",
         version: "0.1.0",
-        subcommands: [SQLCommand.self, LocalCommand.self, AgentCommand.self, VerifyCommand.self]
+        subcommands: [SQLCommand.self, LocalCommand.self, AgentCommand.self, VerifyCommand.self, ManifestsCommand.self]
     )
 
     /// Exit codes per DESIGN.md: 0 success, 1 the operation failed, 2 bad usage
