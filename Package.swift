@@ -113,6 +113,9 @@ let package = Package(
             dependencies: ["VigilCore", "VigilEngine", "VigilControl", "VigilKube", "VigilAgent",
                            .product(name: "Yams", package: "Yams"),
                            .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).

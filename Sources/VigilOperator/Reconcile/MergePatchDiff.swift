@@ -1,0 +1,18 @@
+import VigilKube
+
+/// The RFC 7386 merge patch that turns `old` into `new`: fields gone from `new` become
+/// `null` (a plain patch of `new` would leave them behind), nested objects recurse, and
+/// everything else is replaced when it differs. Empty when nothing changed.
+enum MergePatchDiff {
+    static func diff(from old: JSONValue?, to new: JSONValue) -> JSONValue? {
+        guard case .object(let newFields)? = Optional(new), case .object(let oldFields)? = old else {
+            return old == new ? nil : new
+        }
+        var patch: [String: JSONValue] = [:]
+        for (key, value) in newFields {
+            if let change = diff(from: oldFields[key], to: value) { patch[key] = change }
+        }
+        for key in oldFields.keys where newFields[key] == nil { patch[key] = .null }
+        return patch.isEmpty ? nil : .object(patch)
+    }
+}
