@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "VigilMySQL", targets: ["VigilMySQL"]),
         .library(name: "VigilEngine", targets: ["VigilEngine"]),
         .library(name: "VigilRouter", targets: ["VigilRouter"]),
+        .library(name: "VigilKube", targets: ["VigilKube"]),
+        .library(name: "VigilKubeFake", targets: ["VigilKubeFake"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -25,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure decision core: GTID math, observations, candidate ranking. No IO, no clock.
@@ -77,6 +81,35 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Our own Kubernetes client: kubeconfig / in-cluster config, typed resources, verbs,
+        // server-side apply, watch and a list-then-watch informer helper.
+        .target(
+            name: "VigilKube",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // An in-process fake Kubernetes API server with the real semantics (resourceVersion,
+        // watch, selectors, status subresource, apply, GC, finalizers) for tests.
+        .target(
+            name: "VigilKubeFake",
+            dependencies: [
+                "VigilKube",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // `vigil verify`'s checker: a recorded history in, a report out (lost acknowledged writes,
@@ -151,6 +184,15 @@ let package = Package(
         .testTarget(
             name: "VigilEngineTests",
             dependencies: ["VigilEngine", "VigilTestSupport"]
+        ),
+        .testTarget(
+            name: "VigilKubeTests",
+            dependencies: [
+                "VigilKube", "VigilKubeFake",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "VigilRouterTests",
