@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "VigilMySQL", targets: ["VigilMySQL"]),
         .library(name: "VigilEngine", targets: ["VigilEngine"]),
         .library(name: "VigilRouter", targets: ["VigilRouter"]),
+        .library(name: "VigilKube", targets: ["VigilKube"]),
+        .library(name: "VigilKubeFake", targets: ["VigilKubeFake"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -81,11 +83,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // `vigil verify`'s checker: a recorded history in, a report out (lost acknowledged writes,
-        // split brain, RTO per fault, …). Pure: no IO, no clock.
-        .target(name: "VigilVerify", dependencies: ["VigilCore"]),
-        // Test support: real mariadbd processes on loopback with temp data dirs.
-        .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
         // Our own Kubernetes client: kubeconfig / in-cluster config, typed resources, verbs,
         // server-side apply, watch and a list-then-watch informer helper.
         .target(
@@ -96,10 +93,30 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // An in-process fake Kubernetes API server with the real semantics (resourceVersion,
+        // watch, selectors, status subresource, apply, GC, finalizers) for tests.
+        .target(
+            name: "VigilKubeFake",
+            dependencies: [
+                "VigilKube",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `vigil verify`'s checker: a recorded history in, a report out (lost acknowledged writes,
+        // split brain, RTO per fault, …). Pure: no IO, no clock.
+        .target(name: "VigilVerify", dependencies: ["VigilCore"]),
+        // Test support: real mariadbd processes on loopback with temp data dirs.
+        .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
         // The controller's executor, shared by `vigil local` and the operator: performs the
         // decision core's instance actions wherever the instances live (InstanceDirectory).
         .target(
@@ -190,6 +207,15 @@ let package = Package(
         .testTarget(
             name: "VigilEngineTests",
             dependencies: ["VigilEngine", "VigilTestSupport"]
+        ),
+        .testTarget(
+            name: "VigilKubeTests",
+            dependencies: [
+                "VigilKube", "VigilKubeFake",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "VigilRouterTests",
