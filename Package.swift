@@ -198,7 +198,8 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilOperatorTests",
-            dependencies: ["VigilOperator", "VigilCore", "VigilKube"]
+            dependencies: ["VigilOperator", "VigilCore", "VigilKube", "VigilKubeFake",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "VigilVerifyTests",

@@ -34,7 +34,10 @@ public enum KubeNames {
     public static func replicasService(_ cluster: String) -> String { "\(cluster)-replicas" }
     public static func headlessService(_ cluster: String) -> String { "\(cluster)-headless" }
     public static func configMap(_ cluster: String) -> String { "\(cluster)-config" }
-    public static func accountSecret(_ cluster: String, _ account: String) -> String { "\(cluster)-account-\(account)" }
+    /// `vigil_admin` → `{cluster}-account-vigil-admin` (object names are DNS subdomains).
+    public static func accountSecret(_ cluster: String, _ account: String) -> String {
+        "\(cluster)-account-\(account.replacingOccurrences(of: "_", with: "-"))"
+    }
     public static func agentSecret(_ cluster: String) -> String { "\(cluster)-agent" }
     public static func pvc(_ instance: String) -> String { "data-\(instance)" }
     public static func pdb(_ cluster: String) -> String { "\(cluster)-pdb" }

@@ -177,8 +177,8 @@ extension ClusterReconciler {
         guard var change = MergePatchDiff.diff(from: old, to: new) else { lastStatus = mine; return }
         // Fields owned by others (initialized, controller) are never cleared from here.
         if case .object(var fields) = change {
-            fields["controller"] = nil
-            if fields["initialized"] == .null { fields["initialized"] = nil }
+            fields.removeValue(forKey: "controller")
+            if case .null? = fields["initialized"] { fields.removeValue(forKey: "initialized") }
             change = .object(fields)
         }
         let _: MySQLCluster = try await client.mergePatch(MySQLCluster.self, name: name, namespace: namespace,
@@ -200,15 +200,19 @@ extension ClusterReconciler {
 
 /// metav1.Condition bookkeeping: a condition's transition time changes only when its status does.
 enum Conditions {
+    /// metav1.Time has second precision: a finer time would differ from its stored copy and
+    /// turn every status round into a write.
+    static var now: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+
     static func set(_ existing: [Condition]?, _ updates: [Condition], generation: Int64?) -> [Condition] {
         var out = existing ?? []
         for var update in updates {
             update.observedGeneration = generation
             if let i = out.firstIndex(where: { $0.type == update.type }) {
-                update.lastTransitionTime = out[i].status == update.status ? out[i].lastTransitionTime : Date()
+                update.lastTransitionTime = out[i].status == update.status ? out[i].lastTransitionTime : now
                 out[i] = update
             } else {
-                update.lastTransitionTime = Date()
+                update.lastTransitionTime = now
                 out.append(update)
             }
         }

@@ -157,7 +157,7 @@ actor ClusterReconciler {
     /// An invalid spec changes nothing: it is reported in conditions and an Event, once.
     func reportInvalid(_ cluster: MySQLCluster, _ problems: PlanProblems) async throws(KubeError) {
         let message = problems.problems.joined(separator: "; ")
-        var status = cluster.status ?? MySQLClusterStatus()
+        var status = lastStatus ?? cluster.status ?? MySQLClusterStatus()
         status.phase = "Invalid"
         status.observedGeneration = cluster.metadata.generation
         status.conditions = Conditions.set(status.conditions, [

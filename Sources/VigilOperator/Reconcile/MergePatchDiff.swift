@@ -2,7 +2,8 @@ import VigilKube
 
 /// The RFC 7386 merge patch that turns `old` into `new`: fields gone from `new` become
 /// `null` (a plain patch of `new` would leave them behind), nested objects recurse, and
-/// everything else is replaced when it differs. Empty when nothing changed.
+/// everything else is replaced when it differs. nil when nothing changed. (Key presence is
+/// tested with `keys.contains`: JSONValue is ExpressibleByNilLiteral, so `== nil` misleads.)
 enum MergePatchDiff {
     static func diff(from old: JSONValue?, to new: JSONValue) -> JSONValue? {
         guard case .object(let newFields)? = Optional(new), case .object(let oldFields)? = old else {
@@ -12,7 +13,7 @@ enum MergePatchDiff {
         for (key, value) in newFields {
             if let change = diff(from: oldFields[key], to: value) { patch[key] = change }
         }
-        for key in oldFields.keys where newFields[key] == nil { patch[key] = .null }
+        for key in oldFields.keys where !newFields.keys.contains(key) { patch[key] = .null }
         return patch.isEmpty ? nil : .object(patch)
     }
 }
