@@ -16,6 +16,7 @@ extension ClusterReconciler {
             instanceStatus(instance, observation: observations[instance.name], group: group)
         }
         try await repairLabels(instances, group: group)
+        try await ensureDNS(instances, group: group, plan: plan)
         try await updateTaints(instances, plan: plan)
 
         var status = lastStatus ?? cluster.status ?? MySQLClusterStatus()
@@ -102,6 +103,16 @@ extension ClusterReconciler {
                 pods[instance.name] = nil
             }
         }
+    }
+
+    /// The DNS record names the primary once it is seen writable (a failover moves it through
+    /// the platform as soon as the new primary is confirmed; this keeps it right otherwise).
+    func ensureDNS(_ instances: [MySQLClusterStatus.InstanceStatus], group: GroupStatus, plan: ClusterPlan) async throws(KubeError) {
+        guard plan.dnsHostname != nil, let primary = instances.first(where: { $0.role == "primary" }),
+              group.word.allowsWrites(by: primary.name), let address = primary.podIP, dnsTarget != address,
+              let objects = platform?.objects, let record = objects.dnsEndpoint(primaryAddress: address) else { return }
+        _ = try await client.apply(record, force: true)
+        dnsTarget = address
     }
 
     // MARK: taints

@@ -35,6 +35,8 @@ actor ClusterReconciler {
     var taintedNodes: Set<String> = []
     var invalidReported: PlanProblems?
     var reconciling = false
+    /// The address the DNSEndpoint was last pointed at.
+    var dnsTarget: String?
     var pending: MySQLCluster?
 
     init(client: KubeClient, namespace: String, name: String, options: OperatorOptions, logger: Logger) {
