@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // Pure decision core: GTID math, observations, candidate ranking. No IO, no clock.
@@ -84,10 +85,26 @@ let package = Package(
         .target(name: "VigilVerify", dependencies: ["VigilCore"]),
         // Test support: real mariadbd processes on loopback with temp data dirs.
         .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
+        // The controller's observability surfaces, shared by `vigil local` and the operator:
+        // Prometheus metrics, the status broadcaster (WebSocket fan-out that never stalls its
+        // publisher), health/readiness, the offline dashboard, and mounting on one or three ports.
+        .target(
+            name: "VigilObserve",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).
         .target(
             name: "VigilLocal",
             dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP", "VigilAgent",
+                           "VigilObserve",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -129,7 +146,16 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilLocalTests",
-            dependencies: ["VigilLocal", "VigilMySQL", "VigilTestSupport"]
+            dependencies: ["VigilLocal", "VigilMySQL", "VigilTestSupport", "VigilObserve", "VigilHTTP",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
+        ),
+        .testTarget(
+            name: "VigilObserveTests",
+            dependencies: ["VigilObserve", "VigilTestSupport", "VigilHTTP",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
         ),
         .testTarget(
             name: "VigilAgentTests",
