@@ -43,7 +43,8 @@ public enum ObserveRoutes {
     public static let webSocketPath = "/ws/status"
 
     /// Adds the routes of `surfaces` to `router`. The WebSocket itself is upgraded by
-    /// `server(_:)`; the plain-HTTP `/ws/status` route here only explains a refusal.
+    /// `server(_:)`; the plain-HTTP `/ws/status` route here only points non-WebSocket clients
+    /// to `/status`.
     public static func mount<Context: RequestContext>(_ surfaces: Set<ObserveSurface>, on router: Router<Context>, sources: ObserveSources) {
         if surfaces.contains(.metrics) {
             router.get("/metrics") { _, _ -> Response in
@@ -67,16 +68,9 @@ public enum ObserveRoutes {
                 Response(status: .ok, headers: [.contentType: "application/json"],
                          body: .init(byteBuffer: ByteBuffer(bytes: await sources.status())))
             }
-            router.get(RouterPath(stringLiteral: webSocketPath)) { request, _ -> Response in
-                // Reached only when the upgrade did not happen: either not a WebSocket request
-                // or the client cap is reached.
-                if request.headers[.upgrade]?.lowercased() == "websocket" {
-                    var response = text(.serviceUnavailable,
-                                        "too many status clients (cap \(sources.broadcaster.configuration.maxClients)); retry later\n")
-                    response.headers[.retryAfter] = "5"
-                    return response
-                }
-                return text(.upgradeRequired, "\(webSocketPath) is a WebSocket; poll /status for plain JSON\n")
+            router.get(RouterPath(stringLiteral: webSocketPath)) { _, _ -> Response in
+                // Reached only by plain HTTP requests (WebSocket upgrades are taken earlier).
+                text(.upgradeRequired, "\(webSocketPath) is a WebSocket; poll /status for plain JSON\n")
             }
             router.get("/") { _, _ -> Response in
                 Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -92,10 +86,8 @@ public enum ObserveRoutes {
         let broadcaster = sources.broadcaster
         return .http1WebSocketUpgrade { request, channel, _ in
             guard request.path?.split(separator: "?").first.map(String.init) == webSocketPath else { return .dontUpgrade }
-            guard broadcaster.hasRoom else {
-                broadcaster.noteRefused()
-                return .dontUpgrade
-            }
+            // Upgraded even at the cap: a refused upgrade can only be an empty 400 here, while
+            // a close frame carries a code (1013, try again later) and a reason a client shows.
             return .upgrade([:]) { inbound, outbound, _ in
                 try await StatusStream.serve(broadcaster: broadcaster, channel: channel, inbound: inbound, outbound: outbound)
             }
@@ -114,8 +106,8 @@ enum StatusStream {
         // Dropping a slow client closes its connection: that also fails a write stuck on a
         // full socket, so the client's own task ends too (the publisher never waits for it).
         guard let subscription = broadcaster.subscribe(onDrop: { channel.close(promise: nil) }) else {
-            // Lost the race for the last slot after the upgrade: 1013 is "try again later".
-            try await outbound.close(.unknown(1013), reason: "too many status clients")
+            // At the client cap: 1013 is "try again later".
+            try await outbound.close(.unknown(1013), reason: "too many status clients (cap \(broadcaster.configuration.maxClients)); retry later")
             return
         }
         defer { subscription.cancel() }
@@ -126,7 +118,8 @@ enum StatusStream {
             }
             group.addTask {
                 while let message = await subscription.next() {
-                    try await outbound.write(.text(message))
+                    // Split into frames of the negotiated size; browsers reassemble them.
+                    try await outbound.writeTextMessage(message)
                 }
             }
             try await group.next()

@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 /// awaits a client.
 public final class StatusBroadcaster: Sendable {
     public struct Configuration: Sendable {
-        /// Connected clients at most; more are refused (503 before the upgrade).
+        /// Connected clients at most; more are refused (closed at once with 1013, try again later).
         public var maxClients: Int
         /// Messages queued per client before it counts as too slow and is dropped.
         public var bufferPerClient: Int
@@ -80,11 +80,6 @@ public final class StatusBroadcaster: Sendable {
             state.stats.clients = state.subscribers.count
             return subscription
         }
-    }
-
-    /// Counts a client refused before it could subscribe (the HTTP 503 path).
-    public func noteRefused() {
-        state.withLockedValue { $0.stats.refused += 1 }
     }
 
     func remove(_ id: UInt64) {

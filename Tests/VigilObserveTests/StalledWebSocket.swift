@@ -22,6 +22,20 @@ final class StalledWebSocket: @unchecked Sendable {
         _ = request.withCString { write(fd, $0, strlen($0)) }
     }
 
+    /// What the server sent so far (blocking up to 5 s): for a refused upgrade, the response.
+    func readSome() -> String {
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var text = ""
+        while !text.contains("\r\n\r\n") || !text.contains("clients") {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            text += String(decoding: buffer[..<n], as: UTF8.self)
+        }
+        return text
+    }
+
     func close() { Glibc.close(fd) }
 }
 
