@@ -70,7 +70,7 @@ extension LocalSupervisor {
                 timeline = OperationTimeline(kind: "failover", from: p.from, to: p.candidate, reason: Self.evidenceName(p.evidence),
                                              startedAtMs: millis(p.startedAt))
             }
-            timeline?.to = p.candidate ?? timeline?.to
+            if let candidate = p.candidate { timeline?.to = candidate }
             timeline?.setPhases(p.timings.map { ($0.step, millis($0.startedAt), millis($0.endedAt)) },
                                 current: (GroupStateMachine.name(of: p.step), millis(p.stepStartedAt)))
         case .switchover(let p)?:
