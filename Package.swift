@@ -131,6 +131,14 @@ let package = Package(
             dependencies: ["VigilMySQL"],
             path: "bench/Sources/vigil-failover-bench"
         ),
+        // Benchmarks (bench/observe.sh): probe-round timing with and without 100 status WebSocket clients.
+        .executableTarget(
+            name: "vigil-observe-bench",
+            dependencies: ["VigilMySQL", "VigilHTTP",
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "bench/Sources/vigil-observe-bench"
+        ),
         .testTarget(
             name: "VigilCoreTests",
             dependencies: ["VigilCore", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -101,7 +101,7 @@ struct LocalObserveTests: LocalGroupTesting {
         let failovers = after.filter { $0.name == "vigil_failovers_total" }.map(\.value).reduce(0, +)
         #expect(failovers == 1)
         #expect(after.contains { $0.name == "vigil_failover_step_duration_seconds_count" && $0.value >= 1 })
-        #expect(after.contains { $0.name == "vigil_fence_events_total" && $0.value >= 1 })
+        #expect(after.contains { $0.name == "vigil_actions_total" && $0.labels["action"] == "promote" && $0.labels["outcome"] == "succeeded" && $0.value >= 1 })
         #expect(after.contains { $0.name == "vigil_cooldown_remaining_seconds" && $0.value > 0 })
         #expect(after.contains { $0.name == "vigil_status_clients" && $0.value >= 1 })
         let term = after.first { $0.name == "vigil_term" }?.value ?? 0

@@ -56,6 +56,9 @@ extension LocalSupervisor {
             observe.metrics.setReplicationLag(group: group, instance: i.name, seconds: i.role == "primary" ? 0 : i.lagSeconds)
         }
         observe.metrics.setGroupState(group: group, state: machine.status.state.name)
+        // The gauge as soon as a failover sets the cooldown (the total grows per round).
+        let remaining = machine.status.cooldownUntil.map { max(.zero, $0 - clock.now()) } ?? .zero
+        observe.metrics.cooldown(group: group, remaining: remaining, elapsed: .zero)
         observe.metrics.setTerm(group: group, machine.status.term)
     }
 

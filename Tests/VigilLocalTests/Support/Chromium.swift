@@ -40,8 +40,9 @@ enum Chromium {
     }
 
     /// `<package>/.build/test-artifacts/<name>`: kept after the run (CI uploads it).
-    static func artifactPath(_ name: String, file: String = #filePath) -> String {
-        let root = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent()
+    static func artifactPath(_ name: String) -> String {
+        // This file is <package>/Tests/VigilLocalTests/Support/Chromium.swift.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/test-artifacts/\(name)").path
     }
