@@ -1,7 +1,7 @@
 // Does observing slow the control loop? (bench/observe.sh runs this.) A local group under a
 // write load (so its status changes every probe round) is measured twice for the same time:
 // with no status clients, then with N WebSocket clients on /ws/status of which one never
-// reads. The figures come from the controller's own metrics: the time between the starts of
+// reads; a switchover every 10 s in both phases. The figures come from the controller's own metrics: the time between the starts of
 // consecutive probe rounds (1 s when on time), the control loop's pass duration and each
 // probe's duration; and from the broadcaster: snapshots published, clients dropped.
 import Foundation
@@ -184,6 +184,16 @@ let creds = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileUR
 let password = creds?["app"]?["password"] ?? ""
 
 let load = Task { await writeLoad(password: password) }
+// Switchovers every 10 s in both phases: failover timelines, events and bigger snapshots.
+let switchovers = Task.detached {
+    var n = 0
+    while !Task.isCancelled {
+        try? await Task.sleep(for: .seconds(10))
+        if Task.isCancelled { break }
+        if vigil(["local", "switchover"]).status == 0 { n += 1 }
+    }
+    return n
+}
 try? await Task.sleep(for: .seconds(3))  // settle
 
 // Phase 1: no clients.
@@ -214,11 +224,13 @@ let b1 = await scrape()
 let receivedDuring = received.value - receivedBefore
 let loaded = figures(b0, b1)
 load.cancel()
+switchovers.cancel()
 let writes = await load.value
+let switched = await switchovers.value
 for r in readers { r.cancel() }
 close(stalled)
 
-say("results (\(writes) writes during the run):")
+say("results (\(writes) writes and \(switched) switchovers during the run):")
 show("0 clients          ", baseline)
 show("\(options.clients) clients (1 stalled)", loaded)
 let published = b1.v("vigil_status_published") - b0.v("vigil_status_published")
