@@ -55,9 +55,11 @@ struct LocalObserveTests: LocalGroupTesting {
         #expect(urls["healthz"] == controller + "/healthz")
         #expect(urls["status"] == controller + "/status")
         #expect(urls["dashboard"] == controller + "/")
+        #expect(urls["readyz"] == controller + "/readyz")
+        #expect(urls["statusWebSocket"] == "ws://127.0.0.1:\(base + 2)/ws/status")
 
         #expect(try await HTTPClient.request(url: try #require(urls["healthz"])).status == 200)
-        let ready = try await HTTPClient.request(url: controller + "/readyz")
+        let ready = try await HTTPClient.request(url: try #require(urls["readyz"]))
         #expect(ready.status == 200, "\(ready.text)")
         let statusBody = try await HTTPClient.request(url: try #require(urls["status"]))
         let statusJSON = try #require(try JSONSerialization.jsonObject(with: Data(statusBody.body)) as? [String: Any])

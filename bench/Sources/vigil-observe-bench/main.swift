@@ -133,18 +133,29 @@ func show(_ label: String, _ f: Figures) {
 
 // MARK: load and clients
 
-/// Inserts through the router's read-write port until cancelled: GTIDs move every round.
+/// Inserts through the router's read-write port until cancelled (reconnecting after a
+/// switchover closes the session): GTIDs move every round.
 func writeLoad(password: String) async -> Int {
     var count = 0
-    guard let conn = try? await MySQLConnection.connect(MySQLConfiguration(
-        endpoint: .tcp(host: "127.0.0.1", port: options.portBase), user: "app", password: password, database: "app",
-        tls: .disable, connectTimeout: .seconds(5), queryTimeout: .seconds(30))) else { return 0 }
-    _ = try? await conn.query("CREATE TABLE IF NOT EXISTS observe_bench (id INT AUTO_INCREMENT PRIMARY KEY, at BIGINT)")
+    var conn: MySQLConnection?
     while !Task.isCancelled {
-        if (try? await conn.query("INSERT INTO observe_bench (at) VALUES (\(count))")) != nil { count += 1 }
+        if conn == nil {
+            conn = try? await MySQLConnection.connect(MySQLConfiguration(
+                endpoint: .tcp(host: "127.0.0.1", port: options.portBase), user: "app", password: password, database: "app",
+                tls: .disable, connectTimeout: .seconds(2), queryTimeout: .seconds(10)))
+            _ = try? await conn?.query("CREATE TABLE IF NOT EXISTS observe_bench (id INT AUTO_INCREMENT PRIMARY KEY, at BIGINT)")
+        }
+        if let c = conn {
+            if (try? await c.query("INSERT INTO observe_bench (at) VALUES (\(count))")) != nil {
+                count += 1
+            } else {
+                await c.close()
+                conn = nil
+            }
+        }
         try? await Task.sleep(for: .milliseconds(20))
     }
-    await conn.close()
+    await conn?.close()
     return count
 }
 
