@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // Pure decision core: GTID math, observations, candidate ranking. No IO, no clock.
@@ -135,10 +136,26 @@ let package = Package(
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // The controller's observability surfaces, shared by `vigil local` and the operator:
+        // Prometheus metrics, the status broadcaster (WebSocket fan-out that never stalls its
+        // publisher), health/readiness, the offline dashboard, and mounting on one or three ports.
+        .target(
+            name: "VigilObserve",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).
         .target(
             name: "VigilLocal",
             dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP", "VigilAgent", "VigilControl",
+                           "VigilObserve",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -166,6 +183,14 @@ let package = Package(
             dependencies: ["VigilMySQL"],
             path: "bench/Sources/vigil-failover-bench"
         ),
+        // Benchmarks (bench/observe.sh): probe-round timing with and without 100 status WebSocket clients.
+        .executableTarget(
+            name: "vigil-observe-bench",
+            dependencies: ["VigilMySQL", "VigilHTTP",
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "bench/Sources/vigil-observe-bench"
+        ),
         .testTarget(
             name: "VigilCoreTests",
             dependencies: ["VigilCore", .product(name: "PropertyBased", package: "swift-property-based")]
@@ -181,7 +206,16 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilLocalTests",
-            dependencies: ["VigilLocal", "VigilMySQL", "VigilTestSupport"]
+            dependencies: ["VigilLocal", "VigilMySQL", "VigilTestSupport", "VigilObserve", "VigilHTTP",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
+        ),
+        .testTarget(
+            name: "VigilObserveTests",
+            dependencies: ["VigilObserve", "VigilTestSupport", "VigilHTTP",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
         ),
         .testTarget(
             name: "VigilAgentTests",

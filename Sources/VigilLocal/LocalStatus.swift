@@ -36,6 +36,10 @@ public struct LocalStatus: Codable, Sendable {
             public var healthz: String
             public var status: String
             public var dashboard: String
+            /// Optional so status files from before they existed still decode.
+            public var readyz: String?
+            /// The status WebSocket (`ws://…/ws/status`).
+            public var statusWebSocket: String?
         }
         public var pid: Int32
         public var urls: URLs

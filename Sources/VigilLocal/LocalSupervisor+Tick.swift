@@ -8,11 +8,13 @@ import VigilRouter
 /// the decision core, point the router, publish status.
 extension LocalSupervisor {
     func tick() async {
+        let started = ContinuousClock.now
         superviseProcesses(now: .now)
-        let snapshot = await probeRound()
+        let (snapshot, probeTimes) = await probeRound()
         handle(.probed(snapshot))
         updateRouter()
         writeStatus()
+        recordRound(started: started, probes: probeTimes)
     }
 
     /// Reaps the dead and restarts them after their backoff. A dead designated primary stays
@@ -21,7 +23,9 @@ extension LocalSupervisor {
     func superviseProcesses(now: ContinuousClock.Instant) {
         for i in servers.indices {
             if let status = servers[i].checkExited(now: now) {
-                logger.warning("mariadbd \(servers[i].name) exited (status \(status)); restart \(servers[i].restarts) scheduled")
+                log(decision: nil, instance: servers[i].name)
+                    .warning("mariadbd \(servers[i].name) exited (status \(status)); restart \(servers[i].restarts) scheduled")
+                event("process", "mariadbd exited (status \(status))", instance: servers[i].name)
                 probes[servers[i].name] = nil
             }
             let name = servers[i].name
@@ -32,9 +36,10 @@ extension LocalSupervisor {
             if servers[i].pid == nil, let at = servers[i].nextStart, at <= now {
                 do {
                     try servers[i].startServer(spec.mysqldPath, layout: layout)
-                    logger.info("restarted mariadbd \(name) (pid \(servers[i].pid ?? 0))")
+                    log(decision: nil, instance: name).info("restarted mariadbd \(name) (pid \(servers[i].pid ?? 0))")
+                    event("process", "mariadbd restarted (pid \(servers[i].pid ?? 0))", instance: name)
                 } catch {
-                    logger.error("cannot restart \(name): \(error)")
+                    log(decision: nil, instance: name).error("cannot restart \(name): \(error)")
                     servers[i].nextStart = now + SupervisedProcess.maxBackoff
                 }
             }
@@ -47,23 +52,36 @@ extension LocalSupervisor {
     static var primaryHold: Duration { .seconds(30) }
 
     /// Observes every instance in parallel on short-timeout sessions: a hung instance costs a
-    /// second, never the round.
-    func probeRound() async -> GroupSnapshot {
+    /// second, never the round. Also returns each probe's duration and whether it answered.
+    func probeRound() async -> (GroupSnapshot, [String: (Duration, Bool)]) {
+        var times: [String: (Duration, Bool)] = [:]
         for name in names where probes[name] == nil {
+            let started = ContinuousClock.now
             if let i = names.firstIndex(of: name), servers[i].pid != nil,
                let conn = try? await MySQLConnection.connect(probeConfig(name)),
-               let ops = try? InstanceOperations(instance: name, connection: conn, logger: logger) {
+               let ops = try? InstanceOperations(instance: name, connection: conn, logger: log(decision: nil, instance: name)) {
                 probes[name] = ops
+            } else {
+                times[name] = (.now - started, false)
             }
         }
         let current = probes
-        let observed = await withTaskGroup(of: (String, InstanceObservation?).self) { group in
+        let results = await withTaskGroup(of: (String, InstanceObservation?, Duration).self) { group in
             for (name, ops) in current {
-                group.addTask { (name, try? await ops.observe()) }
+                group.addTask {
+                    let started = ContinuousClock.now
+                    let obs = try? await ops.observe()
+                    return (name, obs, .now - started)
+                }
             }
-            var out: [String: InstanceObservation] = [:]
-            for await (name, obs) in group { if let obs { out[name] = obs } }
+            var out: [(String, InstanceObservation?, Duration)] = []
+            for await result in group { out.append(result) }
             return out
+        }
+        var observed: [String: InstanceObservation] = [:]
+        for (name, obs, duration) in results {
+            if let obs { observed[name] = obs }
+            times[name] = (duration, obs != nil)
         }
         observations = observed
         for name in names where observed[name] == nil {
@@ -71,9 +89,10 @@ extension LocalSupervisor {
             probes[name] = nil  // reconnect next round
             if let conn = ops.session as? MySQLConnection { Task { await conn.close() } }
         }
-        return GroupSnapshot(
+        let snapshot = GroupSnapshot(
             takenAt: clock.now(),
             instances: names.map { observed[$0] ?? .unreachable($0, flavor: .mariadb) })
+        return (snapshot, times)
     }
 
     func isHealthyReplica(_ name: String) -> Bool {
@@ -134,7 +153,8 @@ extension LocalSupervisor {
                           readWriteTarget: t.primary?.name, readOnlyTargets: t.replicas.map(\.name), connections: connections),
             instances: instances,
             controller: .init(pid: getpid(), urls: .init(metrics: base + "/metrics", healthz: base + "/healthz",
-                                                          status: base + "/status", dashboard: base + "/"),
+                                                          status: base + "/status", dashboard: base + "/", readyz: base + "/readyz",
+                                                          statusWebSocket: "ws://127.0.0.1:\(spec.controllerPort)/ws/status"),
                               state: group.state.name, term: group.term, designatedPrimary: group.primary,
                               reason: lastReason.map { LocalGroup.readableInstants($0.description) }, operation: group.operation.map(Self.describe)),
             lastFailover: state.lastFailover, cooldownUntil: state.cooldownUntil,
@@ -143,8 +163,15 @@ extension LocalSupervisor {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(status) {
             statusJSON = data
-            try? FileWriting.atomicWrite(data, to: layout.statusFile, mode: 0o644)
+            do {
+                try FileWriting.atomicWrite(data, to: layout.statusFile, mode: 0o644)
+            } catch {
+                observe.metrics.reconcileError(group: groupName)
+            }
         }
+        currentStatus = status
+        recordInstances(instances)
+        publishSnapshot()
     }
 
     static func describe(_ operation: GroupOperation) -> String {

@@ -5,6 +5,7 @@ import VigilControl
 import VigilCore
 import VigilEngine
 import VigilMySQL
+import VigilObserve
 import VigilRouter
 
 /// The long-running process behind `vigil local up`: owns the database servers (restarting
@@ -34,12 +35,23 @@ public actor LocalSupervisor {
     var lastReason: Reason?
     var statusJSON = Data()
     var controllerServer: ControllerServer?
+    // Observability (LocalSupervisor+Observe.swift).
+    let observe = LocalObserve()
+    var currentStatus: LocalStatus?
+    var events = EventRing(capacity: 50)
+    var timeline: OperationTimeline?
+    var actionsInFlight: [ActionID: InFlightAction] = [:]
+    var lastRoundStart: ContinuousClock.Instant?
+    var lastSnapshotKey = Data()
 
     public init(layout: LocalLayout, state: LocalState, logger: Logger) throws(LocalError) {
         self.layout = layout
         self.state = state
         let credentials = try LocalCredentials.load(layout)
         self.credentials = credentials
+        // Every controller line names its group (and, where one applies, the instance and decision).
+        var logger = logger
+        logger[metadataKey: "group"] = "\(URL(fileURLWithPath: layout.root).lastPathComponent)"
         self.logger = logger
         self.servers = (0..<state.spec.instances).map { SupervisedProcess(name: state.spec.instanceName($0)) }
         self.agents = (0..<state.spec.instances).map { SupervisedProcess(name: state.spec.instanceName($0)) }
@@ -127,7 +139,9 @@ public actor LocalSupervisor {
         admin = [:]
         router = try await startRouter()
         controllerServer = try await ControllerServer.start(port: spec.controllerPort, token: credentials.agentToken,
-                                                            supervisor: self, logger: logger)
+                                                            supervisor: self, observe: observe, logger: logger)
+        // The controller runs; ready once a first observation round completes (the tick below).
+        observe.readiness.setLeading(true)
         try writeAgentConfigs()
         superviseAgents(now: .now)
         await tick()
@@ -305,6 +319,7 @@ public actor LocalSupervisor {
     // MARK: shutdown
 
     func shutdown() async {
+        observe.readiness.setStopping()
         await router?.stop()
         router = nil
         await stopAgents()

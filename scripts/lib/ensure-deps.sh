@@ -7,7 +7,8 @@
 # Needs: swift (not installable here: see swift.org), and from Debian packages: mariadbd and
 # mariadb-install-db (mariadb-server), mariadb (mariadb-client), mariadb-backup, redis-server,
 # openssl, libmariadb-dev (/usr/include/mariadb/mysql.h), git and ca-certificates (SwiftPM
-# fetches dependencies with git over https), python3-venv (the manifest validator's venv).
+# fetches dependencies with git over https), python3-venv (the manifest validator's venv),
+# chromium (the dashboard test renders the page).
 #
 # As root, installs whatever is missing with apt-get (non-interactive; the packages' system
 # services are kept from starting: the tests start their own servers on random ports). Not as
@@ -38,6 +39,7 @@ vigil_missing_packages() {
     _vigil_have curl || missing+=(curl)        # end-to-end tests call the agents' endpoints with it
     # scripts/check-manifests installs the Kubernetes schema validator from PyPI into a venv.
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    _vigil_have chromium || missing+=(chromium) # the dashboard's end-to-end test renders it headless
     [[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
     unset -f _vigil_have
     if ((${#missing[@]})); then

@@ -5,38 +5,31 @@ import NIOCore
 import HTTPTypes
 import VigilAgent
 import VigilCore
+import VigilObserve
 
 /// The local controller's HTTP surface on `--port-base + 2`: agents' heartbeats, operator
-/// requests (switchover, cooldown override, unquarantine), health and status.
+/// requests (switchover, cooldown override, unquarantine), and VigilObserve's surfaces:
+/// `/metrics`, `/healthz`, `/readyz`, `/status`, `/ws/status` and the dashboard at `/`.
 final class ControllerServer: Sendable {
     private let task: Task<Void, any Error>
 
     private init(task: Task<Void, any Error>) { self.task = task }
 
-    static func start(port: Int, token: String, supervisor: LocalSupervisor, logger: Logger) async throws(LocalError) -> ControllerServer {
+    /// Everything on one listener: the controller's own API plus the observability surfaces
+    /// (metrics, probes, status, WebSocket, dashboard), where `controller.urls` points.
+    static func start(port: Int, token: String, supervisor: LocalSupervisor, observe: LocalObserve,
+                      logger: Logger) async throws(LocalError) -> ControllerServer {
         let router = Hummingbird.Router()
+        let sources = observe.sources { Array(await supervisor.statusJSON) }
+        ObserveRoutes.mount(Set(ObserveSurface.allCases), on: router, sources: sources)
         routes(router, token: token, supervisor: supervisor)
-        var quiet = logger
-        quiet.logLevel = .warning
-        let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "vigil-controller"),
-            onServerRunning: { _ in readyContinuation.yield(true) }, logger: quiet)
-        let task = Task {
-            do {
-                try await app.run()
-                readyContinuation.yield(false)
-            } catch {
-                readyContinuation.yield(false)
-                throw error
-            }
+        do {
+            let task = try await ObserveServer.run(router: router, listener: .init(port: port, surfaces: Set(ObserveSurface.allCases)),
+                                                   sources: sources, logger: logger)
+            return ControllerServer(task: task)
+        } catch {
+            throw .failed("\(error)")
         }
-        var iterator = ready.makeAsyncIterator()
-        guard await iterator.next() == true else {
-            let why = await (try? task.value).map { "stopped" } ?? "port \(port) on 127.0.0.1 is in use?"
-            throw .failed("the controller's HTTP server could not start on 127.0.0.1:\(port) (\(why))")
-        }
-        return ControllerServer(task: task)
     }
 
     func stop() async {
@@ -45,10 +38,6 @@ final class ControllerServer: Sendable {
     }
 
     private static func routes(_ router: Hummingbird.Router<BasicRequestContext>, token: String, supervisor: LocalSupervisor) {
-        router.get("/healthz") { _, _ in "ok\n" }
-        router.get("/status") { _, _ -> Response in
-            json(await supervisor.statusJSON)
-        }
         router.post("/v1/heartbeat") { request, _ -> Response in
             guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
             guard let report: AgentReport = try await decode(request) else { return badRequest("body must be an AgentReport") }

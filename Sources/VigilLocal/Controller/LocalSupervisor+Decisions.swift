@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import VigilControl
 import VigilCore
 import VigilRouter
@@ -18,52 +19,64 @@ extension LocalSupervisor {
     func handle(_ input: GroupInput) -> Decision {
         let before = machine.status
         let decision = machine.handle(input, now: clock.now())
+        let log = log(decision: decision.id)
         for reason in decision.trail {
-            logger.info("controller: \(reason)", metadata: ["state": "\(decision.state.name)", "term": "\(machine.status.term)"])
+            log.info("controller: \(reason)", metadata: ["state": "\(decision.state.name)", "term": "\(machine.status.term)"])
+            event("decision", LocalGroup.readableInstants(reason.description), decision: decision.id)
         }
         if decision.reason.code != .unchanged { lastReason = decision.reason }
+        trackOperation()
         persistIfChanged()
         if before.word != machine.status.word { updateRouter() }
-        for action in decision.actions { perform(action) }
+        for action in decision.actions { perform(action, decision: decision.id) }
+        trackOperation()
+        publishSnapshot()
         return decision
     }
 
-    func perform(_ action: GroupAction) {
+    func perform(_ action: GroupAction, decision: UInt64) {
+        let log = log(decision: decision, instance: action.kind.instance)
         switch action.kind {
         case .replyToAgent, .waitUntil:
             break
         case .pokeAgent(let name):
             pokeAgent(name)
         case .recordFailover(let record):
-            logger.notice("failover \(record.outcome): \(record.from ?? "-") → \(record.to) in \(record.durationMs) ms (\(record.reason))")
+            log.notice("failover \(record.outcome): \(record.from ?? "-") → \(record.to) in \(record.durationMs) ms (\(record.reason))")
             appendEvent(kind: "failover", record)
+            recordFailover(record, decision: decision)
         case .recordSwitchover(let record):
-            logger.notice("switchover \(record.outcome): \(record.from) → \(record.to), writes blocked \(record.writeBlockedMs) ms")
+            log.notice("switchover \(record.outcome): \(record.from) → \(record.to), writes blocked \(record.writeBlockedMs) ms")
             appendEvent(kind: "switchover", record)
+            recordSwitchover(record, decision: decision)
         case .moveTraffic(let primary, _):
+            actionStarted(action, decision: decision)
             trafficPrimary = primary
             updateRouter()
-            logger.info("controller: traffic moved to \(primary)")
+            log.info("controller: traffic moved to \(primary)")
+            event("action", "traffic moved to \(primary)", instance: primary, decision: decision)
             Task { self.completed(action.id, .succeeded(nil)) }
         default:
-            logger.info("controller: \(action.id) \(LocalActions.describe(action.kind))")
+            log.info("controller: \(action.id) \(LocalActions.describe(action.kind))")
+            actionStarted(action, decision: decision)
             let actions = self.actions
             let kind = action.kind
             Task {
                 let result = await actions.perform(kind)
-                if case .failed(let why) = result { self.logFailure(action.id, why) }
+                if case .failed(let why) = result { self.logFailure(action.id, why, log: log) }
                 self.completed(action.id, result)
             }
         }
     }
 
-    func logFailure(_ id: ActionID, _ why: String) {
-        logger.warning("controller: \(id) failed: \(why)")
+    func logFailure(_ id: ActionID, _ why: String, log: Logger) {
+        log.warning("controller: \(id) failed: \(why)")
     }
 
     func completed(_ id: ActionID, _ result: ActionResult) {
         // A read-back is the freshest look at the instance: status shows it at once.
         if let observation = result.observation, observation.reachable { observations[observation.name] = observation }
+        actionEnded(id, result)
         handle(.actionCompleted(id, result))
     }
 
@@ -97,7 +110,12 @@ extension LocalSupervisor {
         // status.json first: whoever sees the new state.json finds a status that matches.
         updateRouter()
         writeStatus()
-        do { try state.save(layout) } catch { logger.error("cannot persist the controller's status: \(error)") }
+        do {
+            try state.save(layout)
+        } catch {
+            logger.error("cannot persist the controller's status: \(error)")
+            observe.metrics.reconcileError(group: groupName)
+        }
     }
 
     /// The latest failover or switchover, as status shows it.
