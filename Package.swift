@@ -128,7 +128,7 @@ let package = Package(
         // The Kubernetes operator: MySQLCluster CRD, plan, reconciler, manifests.
         .target(
             name: "VigilOperator",
-            dependencies: ["VigilCore", "VigilEngine", "VigilControl", "VigilKube", "VigilAgent",
+            dependencies: ["VigilCore", "VigilEngine", "VigilControl", "VigilKube", "VigilAgent", "VigilObserve",
                            .product(name: "Yams", package: "Yams"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -165,7 +165,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent", "VigilVerify", "VigilOperator",
+                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent", "VigilVerify", "VigilOperator", "VigilObserve",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

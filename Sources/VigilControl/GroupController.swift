@@ -21,6 +21,12 @@ public actor GroupController<Directory: InstanceDirectory> {
     var persistedVersion: UInt64 = 0
     var persisting = false
     var waiting: [(UInt64, CheckedContinuation<Void, Never>)] = []
+    /// Told of every probe (instance, how long, answered) — metrics.
+    var probeObserver: (@Sendable (String, Duration, Bool) -> Void)?
+
+    public func observeProbes(_ observer: @escaping @Sendable (String, Duration, Bool) -> Void) {
+        probeObserver = observer
+    }
 
     public init(config: GroupConfig, restoring: GroupStatus?, initialPrimary: String?,
                 actions: InstanceActions<Directory>, platform: any GroupPlatform, logger: Logger) {
@@ -190,14 +196,21 @@ public actor GroupController<Directory: InstanceDirectory> {
             }
         }
         let current = probes
+        let observer = probeObserver
         let observed = await withTaskGroup(of: (String, InstanceObservation?).self) { group in
             for (name, ops) in current {
-                group.addTask { (name, try? await ops.observe()) }
+                group.addTask {
+                    let start = ContinuousClock.now
+                    let observation = try? await ops.observe()
+                    observer?(name, .now - start, observation != nil)
+                    return (name, observation)
+                }
             }
             var out: [String: InstanceObservation] = [:]
             for await (name, obs) in group { if let obs { out[name] = obs } }
             return out
         }
+        for name in names where current[name] == nil { observer?(name, .zero, false) }
         observations = observed
         for name in names where observed[name] == nil {
             guard let ops = probes[name] else { continue }

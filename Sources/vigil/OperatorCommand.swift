@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import VigilKube
 import VigilLocal
+import VigilObserve
 import VigilOperator
 
 /// `vigil operator`: the Kubernetes operator (what deploy/vigil.yaml runs).
@@ -37,15 +38,18 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Address the HTTP surfaces listen on.")
     var listenHost: String = "0.0.0.0"
 
+    @Option(help: "Port of /metrics (Prometheus).")
+    var metricsPort: Int = 8080
+
     @Option(help: "Port of /healthz and /readyz.")
     var probesPort: Int = 8081
 
-    @Option(help: "Port of /status and the agents' heartbeats.")
+    @Option(help: "Port of /status, /ws/status, the dashboard and the agents' heartbeats.")
     var statusPort: Int = 8082
 
     func validate() throws {
         guard ["dns", "pod-ip"].contains(addressing) else { throw ValidationError("--addressing must be dns or pod-ip") }
-        for port in [probesPort, statusPort] where !(0...65535).contains(port) {
+        for port in [metricsPort, probesPort, statusPort] where !(0...65535).contains(port) {
             throw ValidationError("port \(port) is not 0…65535")
         }
     }
@@ -71,11 +75,15 @@ struct OperatorCommand: AsyncParsableCommand {
             client: client, namespace: leaseNamespace ?? environment["POD_NAMESPACE"] ?? Manifests.namespace,
             identity: identity, logger: logger)
         let op = Operator(client: client, options: options, namespace: namespace, election: election, logger: logger)
-        let listeners: [(port: Int, surfaces: Set<OperatorServer.Surface>)] = probesPort == statusPort
-            ? [(probesPort, Set([.probes, .status]))] : [(probesPort, Set([.probes])), (statusPort, Set([.status]))]
+        // Ports given twice share one listener.
+        var byPort: [Int: Set<ObserveSurface>] = [:]
+        for (port, surface) in [(metricsPort, ObserveSurface.metrics), (probesPort, .probes), (statusPort, .status)] {
+            byPort[port, default: []].insert(surface)
+        }
+        let listeners = byPort.keys.sorted().map { ObserveServer.Listener(host: listenHost, port: $0, surfaces: byPort[$0]!) }
         let server: OperatorServer
         do {
-            server = try await OperatorServer.start(host: listenHost, listeners: listeners, operator: op, logger: logger)
+            server = try await OperatorServer.start(listeners: listeners, operator: op, observability: op.observability, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("vigil operator: \(error)\n".utf8))
             try? await client.shutdown()

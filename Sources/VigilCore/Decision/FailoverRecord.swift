@@ -136,3 +136,14 @@ public struct QuarantineRecord: Sendable, Hashable, Codable {
         self.note = note
     }
 }
+
+extension FailureEvidence {
+    /// A short label for metrics and timelines.
+    public var name: String {
+        switch self {
+        case .deathProven: "deathProven"
+        case .unreachableConfirmedBy: "unreachableConfirmed"
+        case .operatorForced: "operatorForced"
+        }
+    }
+}

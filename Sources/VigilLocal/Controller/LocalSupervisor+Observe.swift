@@ -71,7 +71,7 @@ extension LocalSupervisor {
         switch machine.status.operation {
         case .failover(let p)?:
             if timeline?.isRunning != true || timeline?.startedAtMs != millis(p.startedAt) {
-                timeline = OperationTimeline(kind: "failover", from: p.from, to: p.candidate, reason: Self.evidenceName(p.evidence),
+                timeline = OperationTimeline(kind: "failover", from: p.from, to: p.candidate, reason: p.evidence.name,
                                              startedAtMs: millis(p.startedAt))
             }
             if let candidate = p.candidate { timeline?.to = candidate }
@@ -89,7 +89,7 @@ extension LocalSupervisor {
     }
 
     func recordFailover(_ record: FailoverRecord, decision: UInt64) {
-        let reason = Self.evidenceName(record.reason)
+        let reason = record.reason.name
         observe.metrics.failover(group: groupName, reason: reason, outcome: record.outcome.rawValue,
                                  duration: record.completedAt - record.startedAt,
                                  steps: record.steps.map { ($0.step, $0.endedAt - $0.startedAt) })
@@ -163,14 +163,6 @@ extension LocalSupervisor {
     }
 
     // MARK: names
-
-    static func evidenceName(_ evidence: FailureEvidence) -> String {
-        switch evidence {
-        case .deathProven: "deathProven"
-        case .unreachableConfirmedBy: "unreachableConfirmed"
-        case .operatorForced: "operatorForced"
-        }
-    }
 
     static func outcomeName(_ outcome: SwitchoverRecord.Outcome) -> String {
         switch outcome {

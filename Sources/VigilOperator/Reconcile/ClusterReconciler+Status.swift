@@ -52,6 +52,20 @@ extension ClusterReconciler {
                       reason: blocked == nil ? "NotBlocked" : "Blocked", message: blocked ?? "failover is possible"),
         ], generation: cluster.metadata.generation)
         try await writeStatus(status)
+        recordMetrics(instances, group: group)
+    }
+
+    func recordMetrics(_ instances: [MySQLClusterStatus.InstanceStatus], group: GroupStatus) {
+        let metrics = observability.metrics
+        metrics.setGroupState(group: key, state: group.state.name)
+        metrics.setInstances(group: key, instances.map { ($0.role, $0.healthy) })
+        for instance in instances { metrics.setReplicationLag(group: key, instance: instance.name, seconds: instance.lagSeconds) }
+        metrics.setTerm(group: key, group.term)
+        let now = clock.now()
+        let remaining = group.cooldownUntil.map { max(.zero, $0 - now) } ?? .zero
+        let elapsed = lastMetricsAt.map { ContinuousClock.now - $0 } ?? .zero
+        metrics.cooldown(group: key, remaining: remaining, elapsed: elapsed)
+        lastMetricsAt = .now
     }
 
     func lastReasonText(_ reason: Reason?) -> String {
@@ -195,6 +209,9 @@ extension ClusterReconciler {
         let _: MySQLCluster = try await client.mergePatch(MySQLCluster.self, name: name, namespace: namespace,
                                                           patch: ["status": change], subresource: .status)
         lastStatus = mine
+        var published = mine
+        published.controller = await controller?.status
+        observability.update(group: key, status: published)
     }
 
     func writeProgress(_ cluster: MySQLCluster, phase: String, message: String) async throws(KubeError) {

@@ -35,11 +35,18 @@ actor ClusterReconciler {
     var taintedNodes: Set<String> = []
     var invalidReported: PlanProblems?
     var reconciling = false
+    var lastPass: ContinuousClock.Instant?
+    var lastMetricsAt: ContinuousClock.Instant?
     /// The address the DNSEndpoint was last pointed at.
     var dnsTarget: String?
     var pending: MySQLCluster?
 
-    init(client: KubeClient, namespace: String, name: String, options: OperatorOptions, logger: Logger) {
+    let observability: OperatorObservability
+    var key: String { "\(namespace)/\(name)" }
+
+    init(client: KubeClient, namespace: String, name: String, options: OperatorOptions, observability: OperatorObservability,
+         logger: Logger) {
+        self.observability = observability
         self.client = client
         self.namespace = namespace
         self.name = name
@@ -73,7 +80,10 @@ actor ClusterReconciler {
         var next: MySQLCluster? = cluster
         while let current = next {
             pending = nil
+            let start = ContinuousClock.now
             await reconcileOnce(current)
+            observability.metrics.reconcile(group: key, duration: .now - start, sincePrevious: lastPass.map { start - $0 })
+            lastPass = start
             next = pending
         }
     }
@@ -120,6 +130,7 @@ actor ClusterReconciler {
             try await refreshStatus()
         } catch {
             logger.warning("reconcile failed (retried): \(error)")
+            observability.metrics.reconcileError(group: key)
             await recorder.record("ReconcileFailed", "\(error)", warning: true)
         }
     }
@@ -297,13 +308,21 @@ actor ClusterReconciler {
             }
         }
         let platform = KubePlatform(client: client, plan: plan, directory: directory, objects: objects, events: events,
-                                    token: secrets!.agentToken, stored: restoring, logger: logger)
+                                    token: secrets!.agentToken, stored: restoring, observability: observability, group: key,
+                                    logger: logger)
         platform.update(pods: pods.mapValues(\.name))
         self.platform = platform
         let controller = GroupController(config: config, restoring: restoring, initialPrimary: restoring?.primary,
                                          actions: makeActions(plan: plan, directory: directory), platform: platform, logger: logger)
         self.controller = controller
-        controllerTask = Task { await controller.run() }
+        let metrics = observability.metrics
+        let group = key
+        controllerTask = Task {
+            await controller.observeProbes { instance, duration, ok in
+                metrics.probe(group: group, instance: instance, duration: duration, ok: ok)
+            }
+            await controller.run()
+        }
         logger.info("controller loop started (term \(restoring?.term ?? 0), primary \(restoring?.primary ?? "-"))")
     }
 

@@ -5,6 +5,7 @@ import VigilAgent
 import VigilControl
 import VigilCore
 import VigilKube
+import VigilObserve
 
 /// The operator's side of the shared controller loop for one MySQLCluster: the decision
 /// core's status goes into the cluster's status subresource (write-ahead), traffic moves by
@@ -18,13 +19,17 @@ final class KubePlatform: GroupPlatform {
     let events: EventRecorder
     let token: String
     let logger: Logger
+    let observability: OperatorObservability
+    let group: String
     /// Instance → pod name, refreshed by the reconciler.
     private let pods = NIOLockedValueBox<[String: String]>([:])
     /// The status as last stored, to patch only what changed (and null what disappeared).
     private let stored = NIOLockedValueBox<JSONValue?>(nil)
 
     init(client: KubeClient, plan: ClusterPlan, directory: KubeDirectory, objects: DesiredObjects, events: EventRecorder,
-         token: String, stored: GroupStatus?, logger: Logger) {
+         token: String, stored: GroupStatus?, observability: OperatorObservability, group: String, logger: Logger) {
+        self.observability = observability
+        self.group = group
         self.client = client
         self.plan = plan
         self.directory = directory
@@ -91,18 +96,29 @@ final class KubePlatform: GroupPlatform {
     }
 
     func record(_ note: ControllerNote) async {
+        let metrics = observability.metrics
         switch note {
         case .failover(let record):
+            metrics.failover(group: group, reason: record.reason.name, outcome: "\(record.outcome)",
+                             duration: .milliseconds(Int64(record.durationMs)), steps: [])
+            observability.event(group: group, kind: "failover", instance: record.to,
+                                text: "\(record.from ?? "-") → \(record.to) in \(record.durationMs) ms (\(record.outcome))")
             await events.record(record.outcome == .completed ? "FailoverCompleted" : "FailoverFailed",
                                 "\(record.from ?? "-") → \(record.to) in \(record.durationMs) ms: \(record.reason)",
                                 warning: record.outcome != .completed)
         case .switchover(let record):
+            metrics.switchover(group: group, reason: "requested", outcome: "\(record.outcome)",
+                               writesBlocked: .milliseconds(Int64(record.writeBlockedMs)), steps: [])
+            observability.event(group: group, kind: "switchover", instance: record.to,
+                                text: "\(record.from) → \(record.to) (\(record.outcome)), writes blocked \(record.writeBlockedMs) ms")
             await events.record("Switchover", "\(record.from) → \(record.to) (\(record.outcome)), writes blocked \(record.writeBlockedMs) ms")
         case .decision(let reason, let state):
+            observability.event(group: group, kind: "decision", text: "\(state): \(reason)")
             await events.record("Decision", "\(state): \(reason)")
         case .actionStarted:
             break
         case .actionFailed(let id, let why):
+            observability.event(group: group, kind: "action", text: "\(id) failed: \(why)")
             await events.record("ActionFailed", "\(id): \(why)", warning: true)
         }
     }

@@ -20,8 +20,11 @@ public actor Operator {
     var clusters: [String: MySQLCluster] = [:]
     public private(set) var leading = false
     public private(set) var synced = false
+    public nonisolated let observability: OperatorObservability
 
-    public init(client: KubeClient, options: OperatorOptions, namespace: String?, election: LeaderElection?, logger: Logger) {
+    public init(client: KubeClient, options: OperatorOptions, namespace: String?, election: LeaderElection?, logger: Logger,
+                observability: OperatorObservability = OperatorObservability()) {
+        self.observability = observability
         self.client = client
         self.options = options
         self.namespace = namespace
@@ -37,6 +40,7 @@ public actor Operator {
             try await election.acquire()
         }
         leading = true
+        observability.readiness.setLeading(true)
         logger.info("leading: reconciling MySQLClusters in \(namespace ?? "all namespaces")")
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.watchClusters() }
@@ -47,6 +51,7 @@ public actor Operator {
             group.cancelAll()
         }
         leading = false
+        observability.readiness.setLeading(false)
         for (_, reconciler) in reconcilers { await reconciler.stop() }
         reconcilers = [:]
         if let election { await election.release() }
@@ -62,6 +67,7 @@ public actor Operator {
                     for key in clusters.keys where !names.contains(key) { await forget(key) }
                     for item in items { clusters[Self.key(item)] = item }
                     synced = true
+                    observability.readiness.setSynced(true)
                     for item in items { await reconciler(for: item).reconcile(item) }
                 case .added(let item), .modified(let item):
                     clusters[Self.key(item)] = item
@@ -94,13 +100,14 @@ public actor Operator {
     func forget(_ key: String) async {
         clusters[key] = nil
         if let reconciler = reconcilers.removeValue(forKey: key) { await reconciler.stop() }
+        observability.remove(group: key)
     }
 
     func reconciler(for cluster: MySQLCluster) -> ClusterReconciler {
         let key = Self.key(cluster)
         if let existing = reconcilers[key] { return existing }
         let created = ClusterReconciler(client: client, namespace: cluster.namespace ?? "default", name: cluster.name,
-                                        options: options, logger: logger)
+                                        options: options, observability: observability, logger: logger)
         reconcilers[key] = created
         return created
     }
@@ -119,13 +126,6 @@ public actor Operator {
         guard let word = await reconciler.heartbeat(report) else { return .notRunning }
         return .word(word, token: token)
     }
-
-    /// Every cluster's status as last written (for `:8082/status`).
-    public func statusSnapshot() async -> [String: MySQLClusterStatus] {
-        var out: [String: MySQLClusterStatus] = [:]
-        for (key, reconciler) in reconcilers { out[key] = await reconciler.currentStatus }
-        return out
-    }
 }
 
 public enum HeartbeatAnswer: Sendable {
@@ -133,8 +133,4 @@ public enum HeartbeatAnswer: Sendable {
     case unauthorized
     case unknownCluster
     case notRunning
-}
-
-extension ClusterReconciler {
-    var currentStatus: MySQLClusterStatus? { lastStatus ?? lastCluster?.status }
 }

@@ -5,75 +5,35 @@ import Logging
 import NIOCore
 import VigilAgent
 import VigilCore
+import VigilObserve
 
-/// The operator's HTTP surfaces: agents' heartbeats (`POST /clusters/{ns}/{name}/v1/heartbeat`,
-/// bearer token of that cluster, HMAC-signed answer), `/status` (every cluster), `/healthz`
-/// and `/readyz` (ready = leading and the cluster list synced). One listener per port given;
-/// the same port may carry several surfaces.
+/// The operator's HTTP surfaces: VigilObserve's metrics, probes (ready = leading and the
+/// cluster list synced), status, WebSocket and dashboard, plus the agents' heartbeats
+/// (`POST /clusters/{ns}/{name}/v1/heartbeat`, that cluster's bearer token, HMAC-signed answer)
+/// on the status listener.
 public final class OperatorServer: Sendable {
-    public enum Surface: Sendable, Hashable { case status, probes }
+    private let server: ObserveServer
 
-    private let tasks: [Task<Void, any Error>]
-    public let ports: [Int]
+    private init(server: ObserveServer) { self.server = server }
 
-    private init(tasks: [Task<Void, any Error>], ports: [Int]) {
-        self.tasks = tasks
-        self.ports = ports
-    }
-
-    public static func start(host: String = "0.0.0.0", listeners: [(port: Int, surfaces: Set<Surface>)],
-                             operator op: Operator, logger: Logger) async throws -> OperatorServer {
-        var tasks: [Task<Void, any Error>] = []
-        var ports: [Int] = []
-        var quiet = logger
-        quiet.logLevel = .warning
-        for listener in listeners {
-            let router = Hummingbird.Router()
-            if listener.surfaces.contains(.probes) { probeRoutes(router, op) }
-            if listener.surfaces.contains(.status) { statusRoutes(router, op) }
-            let (bound, continuation) = AsyncStream.makeStream(of: Int?.self)
-            let app = Application(router: router, configuration: .init(address: .hostname(host, port: listener.port),
-                                                                       serverName: "vigil-operator"),
-                                  onServerRunning: { channel in continuation.yield(channel.localAddress?.port) }, logger: quiet)
-            let task = Task {
-                defer { continuation.yield(nil) }
-                try await app.run()
-            }
-            var iterator = bound.makeAsyncIterator()
-            guard let port = await iterator.next() ?? nil else {
-                for t in tasks + [task] { t.cancel() }
-                throw OperatorError("the operator's HTTP server could not listen on \(host):\(listener.port) (in use?)")
-            }
-            tasks.append(task)
-            ports.append(port)
+    /// Starts the listeners (`ObserveServer.Listener.threePorts()` in a cluster: :8080 metrics,
+    /// :8081 probes, :8082 status, dashboard and heartbeats; tests put all on one port).
+    public static func start(listeners: [ObserveServer.Listener], operator op: Operator,
+                             observability: OperatorObservability, logger: Logger) async throws -> OperatorServer {
+        let sources = ObserveSources(
+            metrics: observability.metrics, readiness: observability.readiness, broadcaster: observability.broadcaster,
+            status: { observability.statusJSON })
+        let server = try await ObserveServer.start(listeners, sources: sources, logger: logger) { router in
+            heartbeatRoutes(router, op)
         }
-        return OperatorServer(tasks: tasks, ports: ports)
+        return OperatorServer(server: server)
     }
 
     public func stop() async {
-        for task in tasks { task.cancel() }
-        for task in tasks { _ = try? await task.value }
+        await server.stop()
     }
 
-    static func probeRoutes(_ router: Hummingbird.Router<BasicRequestContext>, _ op: Operator) {
-        router.get("/healthz") { _, _ in "ok\n" }
-        router.get("/readyz") { _, _ -> Response in
-            let leading = await op.leading
-            let synced = await op.synced
-            let ready = leading && synced
-            let text = ready ? "ok\n" : leading ? "leading; cluster list not synced yet\n" : "standing by (not the leader)\n"
-            return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: text)))
-        }
-    }
-
-    static func statusRoutes(_ router: Hummingbird.Router<BasicRequestContext>, _ op: Operator) {
-        router.get("/status") { _, _ -> Response in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            let body = try encoder.encode(["clusters": await op.statusSnapshot()])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        }
+    static func heartbeatRoutes(_ router: Hummingbird.Router<BasicRequestContext>, _ op: Operator) {
         router.post("/clusters/:namespace/:name/v1/heartbeat") { request, context -> Response in
             guard let namespace = context.parameters.get("namespace"), let name = context.parameters.get("name") else {
                 return Response(status: .notFound)
