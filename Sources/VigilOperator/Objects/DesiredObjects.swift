@@ -176,9 +176,11 @@ public struct DesiredObjects: Sendable {
             volumeMounts: [VolumeMount(name: "run", mountPath: PodLayout.runPath),
                            VolumeMount(name: "secret", mountPath: PodLayout.secretPath, readOnly: true)],
             readinessProbe: Probe(httpGet: HTTPGetAction(path: AgentAPI.healthPath, port: .int(PodLayout.sidecarPort)), periodSeconds: 2))
+        // Instances tolerate their own site-failure taint: it is for other workloads, and a
+        // recovering instance must be able to come back to its node.
         let tolerations = instance.tolerations.map {
             Toleration(key: $0.key, operator: $0.operator, value: $0.value, effect: $0.effect, tolerationSeconds: $0.tolerationSeconds.map(Int64.init))
-        }
+        } + [Toleration(key: plan.taintKey, operator: "Exists", effect: "NoExecute")]
         let pod = PodSpec(
             containers: [mysql, agent],
             volumes: [Volume(name: "data", persistentVolumeClaim: PVCVolumeSource(claimName: KubeNames.pvc(instance.name))),
@@ -186,7 +188,7 @@ public struct DesiredObjects: Sendable {
                       Volume(name: "config", configMap: ConfigMapVolumeSource(name: KubeNames.configMap(cluster))),
                       Volume(name: "secret", secret: SecretVolumeSource(secretName: KubeNames.agentSecret(cluster), defaultMode: 0o400))],
             nodeSelector: instance.nodeSelector.isEmpty ? nil : instance.nodeSelector,
-            tolerations: tolerations.isEmpty ? nil : tolerations,
+            tolerations: tolerations,
             terminationGracePeriodSeconds: 60, hostname: instance.name, subdomain: KubeNames.headlessService(cluster))
         let template = PodTemplateSpec(
             metadata: ObjectMeta(labels: labels, annotations: ["vigil.dev/config-hash": try configHash(instance)]), spec: pod)
