@@ -11,7 +11,7 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Write through the router while faults are injected; check every acknowledged write survived.")
 
     @Option(help: "A running local group to use; default: start a temporary one (destroyed afterwards).") var dir: String?
-    @Option(help: "Workload (unique-inserts).") var workload = "unique-inserts"
+    @Option(help: "Workload: unique-inserts, bank (transfers between accounts) or list-append.") var workload = "unique-inserts"
     @Option(help: "Comma-separated faults: kill-primary, pause-primary, switchover, kill-replica, kill-agent.")
     var faults = "kill-primary,pause-primary,switchover"
     @Option(help: "Seconds to run (one fault per 20 s).") var duration = 60
@@ -24,8 +24,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Async mode: report losses without failing.") var allowLoss = false
 
     func validate() throws {
-        guard workload == "unique-inserts" else {
-            throw ValidationError("--workload \(workload) is not supported yet; use unique-inserts")
+        guard VerifyWorkload.parse(workload) != nil else {
+            throw ValidationError("--workload must be unique-inserts, bank or list-append (got \(workload))")
         }
         let known: Set<String> = ["kill-primary", "pause-primary", "switchover", "kill-replica", "kill-agent"]
         let asked = faults.split(separator: ",").map(String.init)
@@ -53,7 +53,7 @@ struct VerifyCommand: AsyncParsableCommand {
                                                        from: FileManager.default.contents(atPath: layout.credentialsFile) ?? Data())
             print("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration) s, \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)")
             let run = VerifyRun(
-                layout: layout, spec: state.spec, seed: seed, faults: faults.split(separator: ",").map(String.init),
+                layout: layout, spec: state.spec, workload: VerifyWorkload.parse(workload)!, seed: seed, faults: faults.split(separator: ",").map(String.init),
                 duration: .seconds(duration), clients: clients, appPassword: credentials["app"]?["password"] ?? "",
                 adminPassword: credentials["vigil_admin"]?["password"] ?? "", log: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
             let history = try await run.execute()

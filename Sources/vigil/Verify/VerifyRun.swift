@@ -9,6 +9,7 @@ import VigilVerify
 struct VerifyRun {
     let layout: LocalLayout
     let spec: LocalSpec
+    let workload: Workload
     let seed: UInt64
     let faults: [String]
     let duration: Duration
@@ -39,7 +40,7 @@ struct VerifyRun {
         log(String(format: "%6.1f s  reading every instance", Double(nowMs()) / 1000))
         let finals = await finalReads()
         return History(
-            workload: .uniqueInserts, seed: seed, mode: spec.mode == .lossless ? "semisync" : "async",
+            workload: workload, seed: seed, mode: spec.mode == .lossless ? "semisync" : "async",
             operations: await recorder.operations.sorted { $0.id < $1.id }, faults: faultPeriods,
             transitions: transitions(), finalReads: finals)
     }
@@ -54,16 +55,15 @@ struct VerifyRun {
     func prepareTable() async throws {
         let conn = try await MySQLConnection.connect(appConfig(port: spec.routerReadWritePort))
         defer { Task { await conn.close() } }
-        try await conn.query("CREATE TABLE IF NOT EXISTS verify_inserts (k BIGINT PRIMARY KEY, client INT NOT NULL)")
-        try await conn.query("DELETE FROM verify_inserts")
+        try await VerifyWorkload.prepare(workload, on: conn)
     }
 
-    /// Unique inserts, one at a time, through the read-write port. A write whose fate the
-    /// client cannot know (timeout, connection lost after sending) is `unknown`, never `fail`.
+    /// One client: operations one at a time through the read-write port, each recorded.
     func clientLoop(_ client: Int, recorder: Recorder, stop: StopFlag, names: [Int: String]) async {
         var connection: MySQLConnection?
         var server: String?
         var sequence = 0
+        var random = SplitMix(seed: seed &+ UInt64(client) &* 0x9E37_79B9)
         while !stop.isSet {
             if connection == nil {
                 guard let conn = try? await MySQLConnection.connect(appConfig(port: spec.routerReadWritePort)) else {
@@ -76,19 +76,13 @@ struct VerifyRun {
             }
             guard let conn = connection else { continue }
             sequence += 1
-            let key = client * 10_000_000 + sequence
             let id = await recorder.nextID()
             let invoked = nowMs()
-            var outcome = VigilVerify.Operation.Outcome.ok
-            do {
-                try await conn.query("INSERT INTO verify_inserts (k, client) VALUES (\(key), \(client))")
-            } catch {
-                outcome = Self.outcome(of: error)
-            }
+            let (op, outcome) = await VerifyWorkload.operation(workload, client: client, sequence: sequence, id: id,
+                                                               random: &random, on: conn)
             let completed = nowMs()
-            await recorder.add(VigilVerify.Operation(id: id, client: client, op: .insert(key: key), invokedAtMs: invoked,
-                                         completedAtMs: completed, outcome: outcome, server: server,
-                                         gtid: nil))
+            await recorder.add(VigilVerify.Operation(id: id, client: client, op: op, invokedAtMs: invoked,
+                                                     completedAtMs: completed, outcome: outcome, server: server, gtid: nil))
             if outcome != .ok {
                 await conn.close()
                 connection = nil
@@ -96,15 +90,6 @@ struct VerifyRun {
             }
         }
         if let conn = connection { await conn.close() }
-    }
-
-    /// Only errors that prove the statement did not commit are failures. A killed session
-    /// (a fence) or an interrupted query may have committed and be waiting for its semi-sync
-    /// acknowledgement: unknown.
-    static func outcome(of error: MySQLError) -> VigilVerify.Operation.Outcome {
-        guard case .server(let server) = error else { return .unknown }
-        let notApplied: Set<UInt16> = [1290, 1836, 1062, 1205, 1213, 1146, 1142]  // read-only (×2), duplicate, lock wait, deadlock, no table, denied
-        return notApplied.contains(server.code) ? .fail : .unknown
     }
 
     // MARK: faults
@@ -181,11 +166,9 @@ struct VerifyRun {
                                        gtidExecuted: nil))
                 continue
             }
-            let keys = try? await conn.query("SELECT k FROM verify_inserts").rows.compactMap { $0[0].int.map(Int.init) }
             let gtid = try? await conn.query("SELECT @@gtid_current_pos").rows.first?.string(0)
+            reads.append(await VerifyWorkload.finalRead(workload, name: name, role: roles[name] ?? nil, gtid: gtid, on: conn))
             await conn.close()
-            reads.append(FinalRead(instance: name, reachable: keys != nil, role: roles[name] ?? nil, insertedKeys: keys,
-                                   balances: nil, lists: nil, gtidExecuted: gtid))
         }
         return reads
     }
