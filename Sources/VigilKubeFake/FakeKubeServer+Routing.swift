@@ -30,7 +30,7 @@ extension FakeKubeServer {
             return Self.error(FakeAPIError(code: failure.status, reason: reason, message: "injected failure"),
                               headers: headers)
         }
-        if let token = options.bearerToken,
+        if let token = bearerToken.withLockedValue({ $0 }),
            request.headers.first(name: "Authorization") != "Bearer \(token)" {
             return Self.error(FakeAPIError(code: 401, reason: "Unauthorized", message: "Unauthorized"))
         }
