@@ -15,7 +15,7 @@ import VigilKube
 /// - No managedFields are written into the objects, and only JSON bodies are accepted.
 extension FakeState {
     mutating func apply(_ type: FakeResourceType, namespace: String?, name: String, body: JSONValue, status: Bool,
-                        manager: String?, force: Bool) throws(FakeAPIError) -> JSONValue {
+                        manager: String?, force: Bool) throws(FakeAPIError) -> (object: JSONValue, created: Bool) {
         guard let manager, !manager.isEmpty else {
             throw FakeAPIError(code: 422, reason: "Invalid",
                                message: "PATCH \(type.plural) \"\(name)\": fieldManager is required for apply requests")
@@ -41,7 +41,7 @@ extension FakeState {
             if status { throw .notFound(type, name) }
             var fresh = applied
             fresh.set(path: ["metadata", "name"], to: .string(name))
-            return try create(type, namespace: namespace, body: fresh, manager: manager, applyManager: Set(paths))
+            return (try create(type, namespace: namespace, body: fresh, manager: manager, applyManager: Set(paths)), true)
         }
         try checkResourceVersion(type, name, body, stored)
         let current = stored.object
@@ -87,6 +87,6 @@ extension FakeState {
         stored.managers[me] = newPaths
         stored.managers = stored.managers.filter { !$0.value.isEmpty || $0.key == me }
         objects[key] = stored
-        return try commit(type, key, result, status: status, manager: nil)
+        return (try commit(type, key, result, status: status, manager: nil), false)
     }
 }

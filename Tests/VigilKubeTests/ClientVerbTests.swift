@@ -172,3 +172,27 @@ struct MySQLCluster: KubeResource, Hashable {
     var spec: Spec?
     var status: State?
 }
+
+@Suite("Fake server test hooks")
+struct FakeHookTests {
+    /// Tests act as the kubelet or another controller by writing the store directly; clients
+    /// see those writes like any other, watches included.
+    @Test func directStoreWritesAreVisibleToClients() async throws {
+        try await withFake { server, client in
+            let events = StreamRecorder(try await client.watch(
+                Pod.self, options: WatchOptions(resourceVersion: server.resourceVersion, allowWatchBookmarks: false)))
+            defer { events.cancel() }
+            var pod = Pod(metadata: ObjectMeta(name: "db-0", namespace: "default"),
+                          spec: PodSpec(containers: [Container(name: "mysql")]),
+                          status: PodStatus(phase: "Running", podIP: "10.1.0.5"))
+            pod = try server.put(pod)
+            #expect(pod.status?.podIP == "10.1.0.5")
+            let read = try await client.get(Pod.self, name: "db-0")
+            #expect(read.status?.phase == "Running")
+            pod.status?.phase = "Failed"
+            try server.put(pod)
+            #expect(server.object(Pod.self, name: "db-0")?.status?.phase == "Failed")
+            #expect(await events.waitFor(count: 3).map(\.summary) == ["ADDED db-0", "MODIFIED db-0", "MODIFIED db-0"])
+        }
+    }
+}
