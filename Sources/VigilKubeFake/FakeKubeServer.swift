@@ -182,8 +182,9 @@ public final class FakeKubeServer: Sendable {
         return try? KubeCodec.decode(T.self, from: json)
     }
 
-    /// Writes an object directly, as a controller outside the test would (a create or a full
-    /// update that also sets status; it still gets a resourceVersion and a watch event).
+    /// Writes an object directly, as the kubelet or another controller would: a create (then a
+    /// status write if it has status) or an unconditional update of object and status. Each
+    /// write gets a resourceVersion and its watch event, like any other.
     @discardableResult
     public func put<T: KubeResource>(_ object: T) throws -> T {
         let json = try KubeCodec.json(resource: object)

@@ -196,3 +196,35 @@ struct FakeHookTests {
         }
     }
 }
+
+@Suite("Concurrency")
+struct ConcurrencyTests {
+    /// Many tasks share one client and increment a counter with read-modify-write; optimistic
+    /// concurrency (409 → re-read → retry) must lose no increment.
+    @Test func concurrentIncrementsThroughConflicts() async throws {
+        try await withFake { _, client in
+            _ = try await client.create(configMap("counter", data: ["n": "0"]))
+            let workers = 20
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<workers {
+                    group.addTask {
+                        while true {
+                            var counter = try await client.get(ConfigMap.self, name: "counter")
+                            counter.data = ["n": String(Int(counter.data?["n"] ?? "0")! + 1)]
+                            do {
+                                _ = try await client.update(counter)
+                                return
+                            } catch {
+                                // Someone else won: re-read and try again; anything else fails the test.
+                                guard (error as? KubeError)?.isConflict == true else { throw error }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let counter = try await client.get(ConfigMap.self, name: "counter")
+            #expect(counter.data?["n"] == String(workers))
+        }
+    }
+}
