@@ -86,4 +86,32 @@ struct ListWatchTests {
             }
         }
     }
+
+    /// The cache a controller keeps ends up equal to the server's state, through watch drops
+    /// and a re-list after compaction.
+    @Test func cacheConvergesToTheServer() async throws {
+        try await withFake { server, client in
+            for index in 0..<3 { _ = try await client.create(configMap("cm-\(index)")) }
+            let events = StreamRecorder(client.listWatch(ConfigMap.self))
+            defer { events.cancel() }
+            await events.waitFor(count: 1)
+            _ = try await client.create(configMap("cm-3"))
+            _ = try await client.mergePatch(ConfigMap.self, name: "cm-0", patch: ["data": ["k": "v"]])
+            server.injectFailures(count: 100_000, status: 503, matching: "GET ")
+            server.closeAllWatches()
+            #expect(try await client.delete(ConfigMap.self, name: "cm-1"))
+            server.compactHistory()
+            server.clearInjectedFailures()
+            _ = try await client.create(configMap("cm-4"))
+
+            let expected = try await client.list(ConfigMap.self).items.map(\.name)
+            #expect(expected == ["cm-0", "cm-2", "cm-3", "cm-4"])
+            #expect(await eventually {
+                var cache = ObjectCache<ConfigMap>()
+                for event in events.items { cache.apply(event) }
+                return cache.hasSynced && cache.sorted.map(\.name) == expected
+                    && cache.get(name: "cm-0", namespace: "default")?.data == ["k": "v"]
+            })
+        }
+    }
 }
