@@ -47,6 +47,9 @@ public final class KubeClient: Sendable {
             // Watches hold a connection each; don't make them queue behind each other.
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64))
         configuration.httpVersion = .automatic
+        // Fail a refused or untrusted connection at once and let `retry` decide: AHC's own
+        // reconnect loop would hold every call until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -30,7 +30,7 @@ extension FakeKubeServer {
             return Self.error(FakeAPIError(code: failure.status, reason: reason, message: "injected failure"),
                               headers: headers)
         }
-        if let token = options.bearerToken,
+        if let token = bearerToken.withLockedValue({ $0 }),
            request.headers.first(name: "Authorization") != "Bearer \(token)" {
             return Self.error(FakeAPIError(code: 401, reason: "Unauthorized", message: "Unauthorized"))
         }
@@ -103,15 +103,12 @@ extension FakeKubeServer {
                 }
             case "application/apply-patch+yaml":
                 let force = query["force"] == "true"
-                patched = try locked { state throws(FakeAPIError) in
+                let outcome = try locked { state throws(FakeAPIError) in
                     try state.apply(type, namespace: route.namespace, name: name, body: patch, status: route.status,
                                     manager: query["fieldManager"], force: force)
                 }
-                // Apply that creates answers 201, like a create.
-                let created = patched[path: ["metadata", "resourceVersion"]] != nil
-                    && patched[path: ["metadata", "generation"]] == 1
-                    && request.method == .PATCH && recentlyCreated(patched)
-                return Self.ok(patched, status: created ? 201 : 200)
+                // An apply that creates answers 201, like a create.
+                return Self.ok(outcome.object, status: outcome.created ? 201 : 200)
             default:
                 throw FakeAPIError(code: 415, reason: "UnsupportedMediaType",
                                    message: "the fake server supports merge patch and apply, not \(contentType)")
@@ -129,12 +126,6 @@ extension FakeKubeServer {
         default:
             throw FakeAPIError(code: 405, reason: "MethodNotAllowed",
                                message: "the server does not allow this method on the requested resource")
-        }
-    }
-
-    private func recentlyCreated(_ object: JSONValue) -> Bool {
-        state.withLockedValue { state in
-            state.history.last.map { $0.change == .added && $0.object == object } ?? false
         }
     }
 

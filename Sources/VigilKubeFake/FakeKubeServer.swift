@@ -48,6 +48,7 @@ public final class FakeKubeServer: Sendable {
     }
 
     let options: Options
+    let bearerToken: NIOLockedValueBox<String?>
     let state: NIOLockedValueBox<FakeState>
     let injected = NIOLockedValueBox<[Injected]>([])
     let recorded = NIOLockedValueBox<[RecordedRequest]>([])
@@ -61,6 +62,7 @@ public final class FakeKubeServer: Sendable {
     private init(options: Options, state: NIOLockedValueBox<FakeState>, channel: any Channel,
                  connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>, url: String, port: Int) {
         self.options = options
+        self.bearerToken = NIOLockedValueBox(options.bearerToken)
         self.state = state
         self.channel = channel
         self.connections = connections
@@ -119,7 +121,12 @@ public final class FakeKubeServer: Sendable {
     /// A `KubeConfig` pointing at this server (namespace `default`, the server's token if any).
     public func config(namespace: String = "default", caPEM: [UInt8]? = nil) -> KubeConfig {
         KubeConfig(server: url, namespace: namespace, certificateAuthorityPEM: caPEM,
-                   credentials: options.bearerToken.map { .token(Redacted($0)) } ?? .none)
+                   credentials: bearerToken.withLockedValue { $0 }.map { .token(Redacted($0)) } ?? .none)
+    }
+
+    /// Changes the accepted token (`nil`: no auth), as a credential rotation would.
+    public func setBearerToken(_ token: String?) {
+        bearerToken.withLockedValue { $0 = token }
     }
 
     // MARK: Test hooks
@@ -137,12 +144,22 @@ public final class FakeKubeServer: Sendable {
         }
     }
 
+    /// Forgets failures injected but not yet served.
+    public func clearInjectedFailures() { injected.withLockedValue { $0 = [] } }
+
     public var requests: [RecordedRequest] { recorded.withLockedValue { $0 } }
 
     public func clearRequests() { recorded.withLockedValue { $0 = [] } }
 
     /// Ends every open watch, as an API server restart or rollout does.
     public func closeAllWatches() { state.withLockedValue { $0.closeAllWatches() } }
+
+    /// Sends a BOOKMARK now to every watch that allows them (besides the periodic ones).
+    public func sendBookmarks() {
+        state.withLockedValue { state in
+            for id in state.watchers.keys { state.sendBookmark(id) }
+        }
+    }
 
     /// Drops the change history: watches resuming from an older version get a 410 ERROR.
     public func compactHistory() { state.withLockedValue { $0.compactHistory() } }
@@ -165,8 +182,9 @@ public final class FakeKubeServer: Sendable {
         return try? KubeCodec.decode(T.self, from: json)
     }
 
-    /// Writes an object directly, as a controller outside the test would (a create or a full
-    /// update that also sets status; it still gets a resourceVersion and a watch event).
+    /// Writes an object directly, as the kubelet or another controller would: a create (then a
+    /// status write if it has status) or an unconditional update of object and status. Each
+    /// write gets a resourceVersion and its watch event, like any other.
     @discardableResult
     public func put<T: KubeResource>(_ object: T) throws -> T {
         let json = try KubeCodec.json(resource: object)

@@ -101,10 +101,8 @@ enum VerifyWorkload {
                 }
             }
             return .ok
-        } catch let error as MySQLError {
-            return outcome(of: error)
         } catch {
-            return .unknown
+            return outcome(of: error)
         }
     }
 
