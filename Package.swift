@@ -235,7 +235,7 @@ let package = Package(
         .testTarget(
             name: "VigilKubeletTests",
             dependencies: [
-                "VigilKubelet", "VigilKube", "VigilKubeFake", "VigilTestSupport",
+                "VigilKubelet", "VigilKube", "VigilKubeFake", "VigilTestSupport", "VigilOperator",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
