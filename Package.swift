@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "VigilRouter", targets: ["VigilRouter"]),
         .library(name: "VigilKube", targets: ["VigilKube"]),
         .library(name: "VigilKubeFake", targets: ["VigilKubeFake"]),
+        .library(name: "VigilKubelet", targets: ["VigilKubelet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -109,6 +110,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test support: a test kubelet (nodes, Deployment controller, scheduler, Endpoints
+        // controller, pods as real local processes on 127.x.y.z) for the fake API server.
+        .target(
+            name: "VigilKubelet",
+            dependencies: [
+                "VigilKube", "VigilTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -249,6 +264,13 @@ let package = Package(
                 "VigilKube", "VigilKubeFake",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "VigilKubeletTests",
+            dependencies: [
+                "VigilKubelet", "VigilKube", "VigilKubeFake", "VigilTestSupport", "VigilOperator",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -173,7 +173,10 @@ struct VerifyRun {
         return reads
     }
 
-    /// Failovers and switchovers the controller recorded during the run (`events.jsonl`).
+    /// Failovers and switchovers the controller recorded during the run (`events.jsonl`), each
+    /// at the start of its promoting step: the new primary cannot acknowledge before it, and
+    /// it may acknowledge well before the record completes (repointing the old primary comes
+    /// last), so the completion time would misplace the transition.
     func transitions() -> [RoleTransition] {
         guard let text = try? String(contentsOfFile: layout.eventsFile, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line -> RoleTransition? in
@@ -181,7 +184,9 @@ struct VerifyRun {
                   let kind = object["kind"] as? String, let record = object["record"] as? [String: Any],
                   let to = record["to"] as? String, let completed = (record["completedAt"] as? NSNumber)?.int64Value
             else { return nil }
-            let at = completed - wallStartMs
+            let steps = record["steps"] as? [[String: Any]] ?? []
+            let promoting = steps.first { $0["step"] as? String == "promoting" }.flatMap { ($0["startedAt"] as? NSNumber)?.int64Value }
+            let at = (promoting ?? completed) - wallStartMs
             guard at >= 0 else { return nil }
             return RoleTransition(atMs: at, from: record["from"] as? String, to: to, kind: kind)
         }
