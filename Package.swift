@@ -246,6 +246,11 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "VigilOperatorEndToEndTests",
+            dependencies: ["VigilOperator", "VigilKube", "VigilKubeFake", "VigilKubelet", "VigilTestSupport", "VigilMySQL",
+                           "VigilHTTP", "VigilObserve", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "VigilOperatorTests",
             dependencies: ["VigilOperator", "VigilCore", "VigilKube", "VigilKubeFake",
                            .product(name: "Logging", package: "swift-log")]

@@ -91,12 +91,21 @@ public actor GroupController<Directory: InstanceDirectory> {
             }
             await platform.record(.decision(decision.reason, state: decision.state.name))
         }
-        if machine.status != before {
+        // Counters that change with every decision (heartbeats included) are stored with the
+        // next real change, not on their own.
+        if Self.meaningful(machine.status) != Self.meaningful(before) {
             version += 1
             await stored(version)
         }
         for action in decision.actions { perform(action) }
         return decision
+    }
+
+    static func meaningful(_ status: GroupStatus) -> GroupStatus {
+        var status = status
+        status.decisionCount = 0
+        status.nextActionID = 0
+        return status
     }
 
     /// Returns once a status at least as new as `wanted` is stored.

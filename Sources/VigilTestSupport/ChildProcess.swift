@@ -127,6 +127,9 @@ func spawnChild(_ request: SpawnRequest) throws -> pid_t {
     } else {
         posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
     }
+    // Nothing else of ours leaks into the child: an inherited listening socket would keep
+    // our ports bound (and accepting) after we close them, for as long as the child lives.
+    closeInheritedDescriptors(&fileActions)
 
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
@@ -258,4 +261,13 @@ final class LockedBox<Value>: @unchecked Sendable {
         defer { lock.unlock() }
         return try body(&value)
     }
+}
+
+/// Adds "close every descriptor from 3 up" to `actions` (glibc's
+/// posix_spawn_file_actions_addclosefrom_np, 2.34+, looked up at run time: Swift's Glibc
+/// module does not export it). Without it a child inherits our sockets.
+func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+    _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
 }

@@ -135,7 +135,7 @@ struct LocalGroupTests: LocalGroupTesting {
         #expect(!FileManager.default.fileExists(atPath: dir))
 
         // A port in use.
-        let holder = try LocalTestPorts.listen(base + 11)
+        let holder = try LoopbackPort.listen(base + 11)
         defer { close(holder) }
         let busy = try await VigilBinary.run(["local", "up", "--dir", dir, "--port-base", "\(base)"])
         #expect(busy.status == 1)

@@ -51,6 +51,28 @@ public struct MySQLClusterStatus: Codable, Sendable, Hashable {
     public var switchover: SwitchoverStatus?
     public var controller: GroupStatus?
 
+    enum CodingKeys: String, CodingKey {
+        case phase, conditions, primary, ready, instances, lastFailover, cooldownUntil, observedGeneration, initialized, switchover,
+             controller
+    }
+
+    /// Lenient on `controller`: a damaged copy of the core's status must not make the whole
+    /// resource unreadable (the operator then resumes from `primary`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        phase = try c.decodeIfPresent(String.self, forKey: .phase)
+        conditions = try c.decodeIfPresent([Condition].self, forKey: .conditions)
+        primary = try c.decodeIfPresent(String.self, forKey: .primary)
+        ready = try c.decodeIfPresent(String.self, forKey: .ready)
+        instances = try c.decodeIfPresent([InstanceStatus].self, forKey: .instances)
+        lastFailover = try c.decodeIfPresent(FailoverStatus.self, forKey: .lastFailover)
+        cooldownUntil = try c.decodeIfPresent(String.self, forKey: .cooldownUntil)
+        observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
+        initialized = try c.decodeIfPresent(Bool.self, forKey: .initialized)
+        switchover = try c.decodeIfPresent(SwitchoverStatus.self, forKey: .switchover)
+        controller = try? c.decodeIfPresent(GroupStatus.self, forKey: .controller)
+    }
+
     public init(phase: String? = nil, conditions: [Condition]? = nil, primary: String? = nil, ready: String? = nil,
                 instances: [InstanceStatus]? = nil, lastFailover: FailoverStatus? = nil, cooldownUntil: String? = nil,
                 observedGeneration: Int64? = nil, initialized: Bool? = nil, switchover: SwitchoverStatus? = nil,
@@ -122,4 +144,15 @@ public struct MySQLClusterStatus: Codable, Sendable, Hashable {
             self.message = message
         }
     }
+}
+
+/// The resource with its status as raw JSON: what the server holds, byte for byte, to patch
+/// the decision core's status against.
+struct RawMySQLCluster: KubeResource {
+    static let apiVersion = MySQLCluster.apiVersion
+    static let kind = MySQLCluster.kind
+    static let plural = MySQLCluster.plural
+    static let namespaced = true
+    var metadata: ObjectMeta
+    var status: JSONValue?
 }

@@ -20,6 +20,7 @@ extension ClusterReconciler {
         try await updateTaints(instances, plan: plan)
 
         var status = lastStatus ?? cluster.status ?? MySQLClusterStatus()
+        if status.switchover == nil { status.switchover = cluster.status?.switchover }
         status.instances = instances
         let writable = instances.first { $0.role == "primary" }
         status.primary = group.primary

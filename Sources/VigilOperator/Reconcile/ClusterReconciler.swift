@@ -35,6 +35,9 @@ actor ClusterReconciler {
     var taintedNodes: Set<String> = []
     var invalidReported: PlanProblems?
     var reconciling = false
+    var bootstrapped = false
+    /// The switchover request last served (one request id is served once).
+    var servedSwitchover: String?
     var lastPass: ContinuousClock.Instant?
     var lastMetricsAt: ContinuousClock.Instant?
     /// The address the DNSEndpoint was last pointed at.
@@ -121,10 +124,15 @@ actor ClusterReconciler {
             self.directory = directory
             try await applyOwned(objects, directory: directory)
             try await refreshPods(directory: directory)
-            if cluster.status?.initialized != true {
-                try await bootstrapIfReady(cluster, plan: plan, objects: objects, directory: directory)
-            } else if controller == nil {
-                startController(cluster.status?.controller, plan: plan, objects: objects, directory: directory)
+            // `bootstrapped` also covers a cluster object read before the bootstrap's own write.
+            if controller == nil {
+                if cluster.status?.initialized == true || bootstrapped {
+                    let restoring = cluster.status?.controller
+                    if restoring == nil { logger.warning("status.controller unreadable; resuming from status.primary") }
+                    startController(restoring, fallbackPrimary: cluster.status?.primary, plan: plan, objects: objects, directory: directory)
+                } else {
+                    try await bootstrapIfReady(cluster, plan: plan, objects: objects, directory: directory)
+                }
             }
             try await serveSwitchover(cluster)
             try await refreshStatus()
@@ -272,9 +280,10 @@ actor ClusterReconciler {
         let patch: JSONValue = ["status": ["initialized": true, "primary": .string(primary), "controller": try KubeCodec.json(status)]]
         let _: MySQLCluster = try await client.mergePatch(MySQLCluster.self, name: name, namespace: namespace, patch: patch,
                                                           subresource: .status)
+        bootstrapped = true
         logger.info("bootstrapped with primary \(primary)")
         await events?.record("Bootstrapped", "replication wired; \(primary) is the primary")
-        startController(status, plan: plan, objects: objects, directory: directory)
+        startController(status, fallbackPrimary: primary, plan: plan, objects: objects, directory: directory)
     }
 
     /// The first instance of the most preferred primary-candidate site.
@@ -296,7 +305,8 @@ actor ClusterReconciler {
             clock: clock, logger: logger)
     }
 
-    func startController(_ restoring: GroupStatus?, plan: ClusterPlan, objects: DesiredObjects, directory: KubeDirectory) {
+    func startController(_ restoring: GroupStatus?, fallbackPrimary: String?, plan: ClusterPlan, objects: DesiredObjects,
+                         directory: KubeDirectory) {
         guard controller == nil, let events else { return }
         var config = plan.group
         if options.addressing == .podIP {
@@ -308,11 +318,11 @@ actor ClusterReconciler {
             }
         }
         let platform = KubePlatform(client: client, plan: plan, directory: directory, objects: objects, events: events,
-                                    token: secrets!.agentToken, stored: restoring, observability: observability, group: key,
+                                    token: secrets!.agentToken, observability: observability, group: key,
                                     logger: logger)
         platform.update(pods: pods.mapValues(\.name))
         self.platform = platform
-        let controller = GroupController(config: config, restoring: restoring, initialPrimary: restoring?.primary,
+        let controller = GroupController(config: config, restoring: restoring, initialPrimary: restoring?.primary ?? fallbackPrimary,
                                          actions: makeActions(plan: plan, directory: directory), platform: platform, logger: logger)
         self.controller = controller
         let metrics = observability.metrics
@@ -338,7 +348,10 @@ actor ClusterReconciler {
         guard let request = cluster.spec.switchover ?? annotated.map({ MySQLClusterSpec.SwitchoverRequest(to: $0, requestID: $0) }),
               let controller else { return }
         let id = request.requestID ?? request.to
+        // The local record also covers a cluster object read before our own status write.
+        if servedSwitchover == id { return }
         if let served = cluster.status?.switchover, served.requestID == id { return }
+        servedSwitchover = id
         let target = request.to == "any" ? nil : request.to
         let decision = await controller.requestSwitchover(to: target)
         let refused = decision.trail.contains { $0.code == .switchoverRefused }
@@ -346,6 +359,7 @@ actor ClusterReconciler {
         let progress = MySQLClusterStatus.SwitchoverStatus(requestID: id, to: request.to, state: state, message: decision.reason.description)
         let _: MySQLCluster = try await client.mergePatch(MySQLCluster.self, name: name, namespace: namespace,
                                                           patch: ["status": ["switchover": try json(progress)]], subresource: .status)
+        lastStatus?.switchover = progress
         await events?.record(refused ? "SwitchoverRefused" : "SwitchoverStarted", "to \(request.to): \(decision.reason)", warning: refused)
     }
 

@@ -23,11 +23,9 @@ final class KubePlatform: GroupPlatform {
     let group: String
     /// Instance → pod name, refreshed by the reconciler.
     private let pods = NIOLockedValueBox<[String: String]>([:])
-    /// The status as last stored, to patch only what changed (and null what disappeared).
-    private let stored = NIOLockedValueBox<JSONValue?>(nil)
 
     init(client: KubeClient, plan: ClusterPlan, directory: KubeDirectory, objects: DesiredObjects, events: EventRecorder,
-         token: String, stored: GroupStatus?, observability: OperatorObservability, group: String, logger: Logger) {
+         token: String, observability: OperatorObservability, group: String, logger: Logger) {
         self.observability = observability
         self.group = group
         self.client = client
@@ -37,16 +35,19 @@ final class KubePlatform: GroupPlatform {
         self.events = events
         self.token = token
         self.logger = logger
-        self.stored.withLockedValue { $0 = stored.flatMap { try? KubeCodec.json($0) } }
     }
 
     func update(pods map: [String: String]) { pods.withLockedValue { $0 = map } }
     func pod(_ instance: String) -> String? { pods.withLockedValue { $0[instance] } }
 
+    /// Patches `status.controller` from what the server holds now to `status` (fields that
+    /// disappeared become null), so the stored copy is exactly `status`. Only the leading
+    /// operator's controller loop writes this field, one write at a time.
     func persist(_ status: GroupStatus) async throws {
         let new = try KubeCodec.json(status)
-        guard let change = MergePatchDiff.diff(from: stored.withLockedValue { $0 }, to: new) else { return }
-        var fields: [String: JSONValue] = ["controller": change]
+        let current = try await client.get(RawMySQLCluster.self, name: plan.cluster, namespace: plan.namespace)
+        var fields: [String: JSONValue] = [:]
+        if let change = MergePatchDiff.diff(from: current.status?["controller"], to: new) { fields["controller"] = change }
         fields["primary"] = status.primary.map(JSONValue.string) ?? .null
         fields["cooldownUntil"] = status.cooldownUntil.map { .string(ControllerClock.iso8601($0)) } ?? .null
         if let failover = status.lastFailover {
@@ -56,7 +57,6 @@ final class KubePlatform: GroupPlatform {
         }
         let _: MySQLCluster = try await client.mergePatch(MySQLCluster.self, name: plan.cluster, namespace: plan.namespace,
                                                           patch: ["status": .object(fields)], subresource: .status)
-        stored.withLockedValue { $0 = new }
     }
 
     /// The old primary loses the label before the new one gets it, so the `-primary`

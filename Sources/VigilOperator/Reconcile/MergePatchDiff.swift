@@ -7,13 +7,16 @@ import VigilKube
 enum MergePatchDiff {
     static func diff(from old: JSONValue?, to new: JSONValue) -> JSONValue? {
         guard case .object(let newFields)? = Optional(new), case .object(let oldFields)? = old else {
-            return old == new ? nil : new
+            // `.none`, not `nil`: next to a JSONValue a nil literal becomes `.null`.
+            if old == new { return .none }
+            return .some(new)
         }
         var patch: [String: JSONValue] = [:]
         for (key, value) in newFields {
             if let change = diff(from: oldFields[key], to: value) { patch[key] = change }
         }
         for key in oldFields.keys where !newFields.keys.contains(key) { patch[key] = .null }
-        return patch.isEmpty ? nil : .object(patch)
+        if patch.isEmpty { return .none }
+        return .some(.object(patch))
     }
 }

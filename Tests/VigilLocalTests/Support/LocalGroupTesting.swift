@@ -15,7 +15,7 @@ extension LocalGroupTesting {
     static func portBase() -> Int {
         for _ in 0..<200 {
             let base = Int.random(in: 30000...(32700))
-            if (base..<(base + 50)).allSatisfy(LocalTestPorts.isFree) { return base }
+            if (base..<(base + 50)).allSatisfy(LoopbackPort.isFree) { return base }
         }
         return 30000
     }
@@ -81,33 +81,3 @@ extension LocalGroupTesting {
     }
 }
 
-enum LocalTestPorts {
-    static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = loopback(port)
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    /// Holds a listening socket on the port (closed by the caller).
-    static func listen(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = loopback(port)
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard ok, Glibc.listen(fd, 1) == 0 else { close(fd); throw CancellationError() }
-        return fd
-    }
-
-    static func loopback(_ port: Int) -> sockaddr_in {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return addr
-    }
-}
