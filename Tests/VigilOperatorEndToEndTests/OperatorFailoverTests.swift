@@ -14,7 +14,7 @@ import VigilTestSupport
 /// `mariadbd` and `vigil agent` processes, and the operator with its HTTP surfaces. Apply a
 /// MySQLCluster, see everything appear, kill -9 the primary's mysqld, and watch labels,
 /// Service endpoints and the DNS record move; restart the operator (no spurious failover);
-/// switch back with the kubectl plugin.
+/// switch back with the kubectl plugin; fail a site's node (tainted) and recover it (untainted).
 @Suite(.serialized, .enabled(if: MariaDBServer.isAvailable, "needs mariadbd"))
 struct OperatorFailoverTests {
     static let namespace = "default"
@@ -115,6 +115,19 @@ struct OperatorFailoverTests {
                 #expect(status.status == 0)
                 #expect(status.stdout.contains("shop          shop-a-0") || status.stdout.contains("shop-a-0  "), "\(status.stdout)")
                 #expect(status.stdout.contains("switchover to shop-a-0: Succeeded"), "\(status.stdout)")
+
+                // 5. Site b's only node fails: its node is tainted; it recovers: the taint goes.
+                try await kubelet.failNode("node-b")
+                _ = try await eventually("node-b tainted", timeout: .seconds(30)) {
+                    let node = try await client.get(Node.self, name: "node-b")
+                    return node.spec?.taints?.contains { $0.key == "vigil.dev/db-readonly-shop" && $0.effect == "NoExecute" } == true ? true : nil
+                }
+                #expect(try await client.get(Node.self, name: "node-a").spec?.taints?.contains { $0.key.hasPrefix("vigil.dev/") } != true)
+                try await kubelet.recoverNode("node-b")
+                _ = try await eventually("node-b untainted", timeout: .seconds(60)) {
+                    let node = try await client.get(Node.self, name: "node-b")
+                    return node.spec?.taints?.contains { $0.key == "vigil.dev/db-readonly-shop" } == true ? nil : true
+                }
                 await harness.stop()
             }
         }

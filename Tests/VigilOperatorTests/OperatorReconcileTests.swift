@@ -66,6 +66,29 @@ import VigilKubeFake
         }
     }
 
+    /// The four invalid specs the CRD schema would reject, as they would look if one slipped
+    /// past it (an API server without the schema, an old CRD): reported, nothing created.
+    @Test(arguments: [
+        ("nosites", MySQLClusterSpec(sites: []), "spec.sites must name at least one site"),
+        ("dupes", MySQLClusterSpec(sites: [.init(name: "a"), .init(name: "a")]), "used by two sites"),
+        ("flavor", MySQLClusterSpec(engine: .init(flavor: "postgres"), sites: [.init(name: "a", instances: 2)]), "flavor 'postgres' is unknown"),
+        ("dronly", MySQLClusterSpec(sites: [.init(name: "dr", role: "dr-only", instances: 2)]), "no site has role primary-candidate"),
+    ])
+    func everyInvalidSpecIsReportedAndCreatesNothing(name: String, spec: MySQLClusterSpec, message: String) async throws {
+        try await Self.withOperator { _, client in
+            _ = try await client.create(Self.cluster(name, spec))
+            let reported = try await Self.eventually {
+                let c = try await client.get(MySQLCluster.self, name: name, namespace: "default")
+                return c.status?.phase == "Invalid"
+                    && c.status?.conditions?.contains { $0.type == "Degraded" && $0.message?.contains(message) == true } == true
+            }
+            #expect(reported, "\(name): no Invalid phase with “\(message)”")
+            #expect(try await client.listAll(Deployment.self, namespace: "default").items.isEmpty)
+            #expect(try await client.listAll(Secret.self, namespace: "default").items.isEmpty)
+            #expect(try await client.listAll(PersistentVolumeClaim.self, namespace: "default").items.isEmpty)
+        }
+    }
+
     @Test func validSpecCreatesOwnedObjectsAndDeletionCleansUp() async throws {
         try await Self.withOperator { _, client in
             // A node carrying this cluster's taint from an earlier site failure.
