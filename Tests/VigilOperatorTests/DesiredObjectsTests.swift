@@ -23,6 +23,7 @@ import VigilKube
             #expect(d.spec?.strategy?.type == "Recreate")
             #expect(d.metadata.ownerReferences?.first?.uid == "u-1")
             #expect(d.spec?.template?.spec?.containers.map(\.name) == ["mysql", "agent"])
+            #expect(d.spec?.template?.spec?.shareProcessNamespace == true)
             #expect(d.spec?.template?.metadata?.annotations?["vigil.dev/config-hash"]?.count == 16)
             // The selector never includes the role: Services follow role labels set on pods.
             #expect(d.spec?.selector?.matchLabels?.keys.sorted() == ["vigil.dev/cluster", "vigil.dev/instance"])

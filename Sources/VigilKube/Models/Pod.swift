@@ -51,8 +51,11 @@ public struct PodSpec: Codable, Sendable, Hashable {
     public var subdomain: String?
     public var priorityClassName: String?
     public var securityContext: JSONValue?
+    /// Containers see each other's processes (the agent signals mysqld).
+    public var shareProcessNamespace: Bool?
 
-    public init(containers: [Container] = [], initContainers: [Container]? = nil, volumes: [Volume]? = nil, nodeName: String? = nil, nodeSelector: [String: String]? = nil, affinity: JSONValue? = nil, tolerations: [Toleration]? = nil, serviceAccountName: String? = nil, terminationGracePeriodSeconds: Int64? = nil, hostname: String? = nil, subdomain: String? = nil, priorityClassName: String? = nil, securityContext: JSONValue? = nil) {
+    public init(containers: [Container] = [], initContainers: [Container]? = nil, volumes: [Volume]? = nil, nodeName: String? = nil, nodeSelector: [String: String]? = nil, affinity: JSONValue? = nil, tolerations: [Toleration]? = nil, serviceAccountName: String? = nil, terminationGracePeriodSeconds: Int64? = nil, hostname: String? = nil, subdomain: String? = nil, priorityClassName: String? = nil, securityContext: JSONValue? = nil, shareProcessNamespace: Bool? = nil) {
+        self.shareProcessNamespace = shareProcessNamespace
         self.containers = containers
         self.initContainers = initContainers
         self.volumes = volumes
@@ -83,6 +86,7 @@ public struct PodSpec: Codable, Sendable, Hashable {
         subdomain = try container.decodeIfPresent(String.self, forKey: .subdomain)
         priorityClassName = try container.decodeIfPresent(String.self, forKey: .priorityClassName)
         securityContext = try container.decodeIfPresent(JSONValue.self, forKey: .securityContext)
+        shareProcessNamespace = try container.decodeIfPresent(Bool.self, forKey: .shareProcessNamespace)
     }
 }
 

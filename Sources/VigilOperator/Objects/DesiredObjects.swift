@@ -189,7 +189,10 @@ public struct DesiredObjects: Sendable {
                       Volume(name: "secret", secret: SecretVolumeSource(secretName: KubeNames.agentSecret(cluster), defaultMode: 0o400))],
             nodeSelector: instance.nodeSelector.isEmpty ? nil : instance.nodeSelector,
             tolerations: tolerations,
-            terminationGracePeriodSeconds: 60, hostname: instance.name, subdomain: KubeNames.headlessService(cluster))
+            terminationGracePeriodSeconds: 60, hostname: instance.name, subdomain: KubeNames.headlessService(cluster),
+            // The agent's self-fencing escalates to killing mysqld (pid file on the shared
+            // /run/mysqld volume): it must see that process.
+            shareProcessNamespace: true)
         let template = PodTemplateSpec(
             metadata: ObjectMeta(labels: labels, annotations: ["vigil.dev/config-hash": try configHash(instance)]), spec: pod)
         return Deployment(
