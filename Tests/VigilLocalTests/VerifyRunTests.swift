@@ -16,9 +16,10 @@ struct VerifyRunTests: LocalGroupTesting {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = dir + "/report.json"
         let timeline = dir + "/timeline.svg"
+        let historyPath = dir + "/history.json"
         let run = try await VigilBinary.run(
             ["verify", "--duration", "60", "--faults", "kill-primary,pause-primary,switchover", "--seed", "11",
-             "--clients", "4", "--port-base", "\(base)", "--report", report, "--timeline", timeline],
+             "--clients", "4", "--port-base", "\(base)", "--report", report, "--timeline", timeline, "--history", historyPath],
             timeout: .seconds(400))
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("verdict: PASSED"), "\(run.stdout)")
@@ -30,6 +31,13 @@ struct VerifyRunTests: LocalGroupTesting {
         #expect((counts["acknowledgedWrites"] as? Int ?? 0) > 1000, "\(counts)")
         let faults = run.stdout.split(separator: "\n").filter { $0.contains(" s  kill-primary") || $0.contains(" s  pause-primary") || $0.contains(" s  switchover") }
         #expect(faults.count >= 2, "\(run.stdout)")
+        // Every acknowledged write names the server and the GTID it committed under.
+        let historyData = try #require(FileManager.default.contents(atPath: historyPath))
+        let history = try #require(try JSONSerialization.jsonObject(with: historyData) as? [String: Any])
+        let operations = try #require(history["operations"] as? [[String: Any]])
+        let acknowledged = operations.filter { $0["outcome"] as? String == "ok" && ($0["op"] as? [String: Any])?["insert"] != nil }
+        let withGTID = acknowledged.filter { ($0["gtid"] as? String)?.split(separator: "-").count == 3 && $0["server"] is String }
+        #expect(!acknowledged.isEmpty && withGTID.count == acknowledged.count, "\(withGTID.count) of \(acknowledged.count) acknowledged writes carry a GTID")
         let svg = try String(contentsOfFile: timeline, encoding: .utf8)
         #expect(svg.hasPrefix("<svg"))
         // The temporary group (named on the first line) is gone, processes and directory.

@@ -72,6 +72,26 @@ struct ClientIntegrationTests {
         }
     }
 
+    /// Session tracking: every commit reports the GTID it got, with no extra round trip.
+    @Test func trackedLastGTIDComesWithEachCommit() async throws {
+        try await withMariaDB(.init(enableBinlogAndGTID: true)) { server in
+            let conn = try await MySQLConnection.connect(Self.config(server))
+            try await conn.query("SET SESSION session_track_system_variables = 'last_gtid'")
+            try await conn.query("CREATE DATABASE tg")
+            try await conn.query("CREATE TABLE tg.x (id INT PRIMARY KEY)")
+            let first = try await conn.query("INSERT INTO tg.x VALUES (1)").trackedSystemVariables["last_gtid"]
+            let second = try await conn.query("INSERT INTO tg.x VALUES (2)").trackedSystemVariables["last_gtid"]
+            let actual = try await conn.query("SELECT @@last_gtid").rows.first?.string(0)
+            #expect(second == actual)
+            let parts = try #require(first?.split(separator: "-"))
+            #expect(parts.count == 3, "\(first ?? "nil")")
+            #expect(Int(parts[2]).map { $0 + 1 } == second.flatMap { Int($0.split(separator: "-")[2]) })
+            // A read reports nothing.
+            #expect(try await conn.query("SELECT 1").trackedSystemVariables["last_gtid"] == nil)
+            await conn.close()
+        }
+    }
+
     @Test func classicEOFModeWorks() async throws {
         try await withMariaDB { server in
             var c = Self.config(server)

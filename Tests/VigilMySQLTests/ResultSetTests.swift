@@ -156,3 +156,17 @@ import Testing
     }
 }
 
+
+@Suite struct SessionStateTests {
+    @Test func systemVariableEntriesAreParsedAndOthersSkipped() {
+        func lenenc(_ s: String) -> [UInt8] { [UInt8(s.utf8.count)] + Array(s.utf8) }
+        let variable = lenenc("last_gtid") + lenenc("0-1-42")
+        let schema = lenenc("app")
+        let block = [UInt8(0)] + [UInt8(variable.count)] + variable + [UInt8(1)] + [UInt8(schema.count)] + schema
+        var result = MySQLResult()
+        result.sessionStateChanges = block
+        #expect(result.trackedSystemVariables == ["last_gtid": "0-1-42"])
+        result.sessionStateChanges = Array(block.prefix(5))  // truncated: nothing, no crash
+        #expect(result.trackedSystemVariables.isEmpty)
+    }
+}

@@ -21,6 +21,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "First port of a temporary group.") var portBase = 14300
     @Option(help: "Write the JSON report here.") var report: String?
     @Option(help: "Write the SVG timeline here.") var timeline: String?
+    @Option(help: "Write the recorded history (every operation, fault and final read) here, as JSON.") var history: String?
     @Flag(help: "Async mode: report losses without failing.") var allowLoss = false
 
     func validate() throws {
@@ -67,6 +68,11 @@ struct VerifyCommand: AsyncParsableCommand {
                 try encoder.encode(result).write(to: URL(fileURLWithPath: report))
             }
             if let timeline { try Timeline.svg(history, report: result).write(toFile: timeline, atomically: true, encoding: .utf8) }
+            if let path = self.history {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                try encoder.encode(history).write(to: URL(fileURLWithPath: path))
+            }
             if own { try? await LocalGroup.destroy(layout) }
             if !result.verdict.passed { Foundation.exit(1) }
         } catch {

@@ -71,6 +71,8 @@ struct VerifyRun {
                     continue
                 }
                 let port = try? await conn.query("SELECT @@port").rows.first?[0].int
+                // Every commit then reports its GTID in the OK packet (no extra round trip).
+                _ = try? await conn.query("SET SESSION session_track_system_variables = 'last_gtid'")
                 connection = conn
                 server = port.flatMap { names[Int($0)] }
             }
@@ -78,11 +80,11 @@ struct VerifyRun {
             sequence += 1
             let id = await recorder.nextID()
             let invoked = nowMs()
-            let (op, outcome) = await VerifyWorkload.operation(workload, client: client, sequence: sequence, id: id,
-                                                               random: &random, on: conn)
+            let (op, outcome, gtid) = await VerifyWorkload.operation(workload, client: client, sequence: sequence, id: id,
+                                                                     random: &random, on: conn)
             let completed = nowMs()
             await recorder.add(VigilVerify.Operation(id: id, client: client, op: op, invokedAtMs: invoked,
-                                                     completedAtMs: completed, outcome: outcome, server: server, gtid: nil))
+                                                     completedAtMs: completed, outcome: outcome, server: server, gtid: gtid))
             if outcome != .ok {
                 await conn.close()
                 connection = nil

@@ -43,11 +43,12 @@ enum VerifyWorkload {
 
     /// Picks and runs one operation; returns what was done (reads carry what they saw).
     static func operation(_ workload: Workload, client: Int, sequence: Int, id: Int, random: inout SplitMix,
-                          on conn: MySQLConnection) async -> (Op, Operation.Outcome) {
+                          on conn: MySQLConnection) async -> (Op, Operation.Outcome, String?) {
         switch workload {
         case .uniqueInserts:
             let key = client * 10_000_000 + sequence
-            return (.insert(key: key), await run(conn, ["INSERT INTO verify_inserts (k, client) VALUES (\(key), \(client))"]))
+            let (outcome, gtid) = await run(conn, ["INSERT INTO verify_inserts (k, client) VALUES (\(key), \(client))"])
+            return (.insert(key: key), outcome, gtid)
         case .bank(let accounts, _):
             if random.next() % 4 == 0 {
                 do {
@@ -56,9 +57,9 @@ enum VerifyWorkload {
                     try await conn.query("COMMIT")
                     var balances: [Int: Int] = [:]
                     for row in rows { if let id = row[0].int, let balance = row[1].int { balances[Int(id)] = Int(balance) } }
-                    return (.readBalances(balances), .ok)
+                    return (.readBalances(balances), .ok, nil)
                 } catch {
-                    return (.readBalances(nil), .fail)  // a read that failed changed nothing
+                    return (.readBalances(nil), .fail, nil)  // a read that failed changed nothing
                 }
             }
             let from = Int(random.next() % UInt64(accounts))
@@ -66,43 +67,47 @@ enum VerifyWorkload {
             let amount = 1 + Int(random.next() % 20)
             // The debit is guarded (balances never go negative): when it moves nothing, the
             // transaction is rolled back and the transfer did not happen.
-            let result = await run(conn, [
+            let (outcome, gtid) = await run(conn, [
                 "START TRANSACTION",
                 "UPDATE verify_accounts SET balance = balance - \(amount) WHERE id = \(from) AND balance >= \(amount)",
                 "UPDATE verify_accounts SET balance = balance + \(amount) WHERE id = \(to)",
                 "INSERT INTO verify_ledger (op) VALUES (\(id))",
                 "COMMIT",
             ], guardFirstUpdate: true)
-            return (.transfer(from: from, to: to, amount: amount), result)
+            return (.transfer(from: from, to: to, amount: amount), outcome, gtid)
         case .listAppend(let keys):
             let key = Int(random.next() % UInt64(keys))
             if random.next() % 5 == 0 {
                 do {
                     let rows = try await conn.query("SELECT v FROM verify_lists WHERE k = \(key) ORDER BY id").rows
-                    return (.readList(key: key, values: rows.compactMap { $0[0].int.map(Int.init) }), .ok)
+                    return (.readList(key: key, values: rows.compactMap { $0[0].int.map(Int.init) }), .ok, nil)
                 } catch {
-                    return (.readList(key: key, values: nil), .fail)
+                    return (.readList(key: key, values: nil), .fail, nil)
                 }
             }
             let value = client * 10_000_000 + sequence
-            return (.append(key: key, value: value), await run(conn, ["INSERT INTO verify_lists (k, v) VALUES (\(key), \(value))"]))
+            let (outcome, gtid) = await run(conn, ["INSERT INTO verify_lists (k, v) VALUES (\(key), \(value))"])
+            return (.append(key: key, value: value), outcome, gtid)
         }
     }
 
-    /// Runs statements in order. With `guardFirstUpdate`, a first UPDATE (after START
-    /// TRANSACTION) that changed no row rolls the transaction back and reports a plain failure.
-    static func run(_ conn: MySQLConnection, _ statements: [String], guardFirstUpdate: Bool = false) async -> Operation.Outcome {
+    /// Runs statements in order; an acknowledged write comes with the GTID it committed under
+    /// (tracked by the session: see `VerifyRun.clientLoop`). With `guardFirstUpdate`, a first
+    /// UPDATE (after START TRANSACTION) that changed no row rolls back: a plain failure.
+    static func run(_ conn: MySQLConnection, _ statements: [String], guardFirstUpdate: Bool = false) async -> (Operation.Outcome, String?) {
         do {
+            var gtid: String?
             for (index, statement) in statements.enumerated() {
                 let result = try await conn.query(statement)
                 if guardFirstUpdate, index == 1, result.affectedRows == 0 {
                     try await conn.query("ROLLBACK")
-                    return .fail
+                    return (.fail, nil)
                 }
+                gtid = result.trackedSystemVariables["last_gtid"] ?? gtid
             }
-            return .ok
+            return (.ok, gtid)
         } catch {
-            return outcome(of: error)
+            return (outcome(of: error), nil)
         }
     }
 
