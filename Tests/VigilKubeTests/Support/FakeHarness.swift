@@ -4,30 +4,12 @@ import NIOConcurrencyHelpers
 import VigilKube
 import VigilKubeFake
 
-/// Runs `body` with a fresh fake API server and a real client pointed at it; both are shut
-/// down afterwards, also when `body` throws.
+/// Runs `body` with a fresh fake API server and a real client pointed at it (quick retries);
+/// both are shut down afterwards, also when `body` throws.
 func withFake<R: Sendable>(options: FakeKubeServer.Options = .init(), retry: RetryPolicy = .fastTests,
                            namespace: String = "default",
                            _ body: (FakeKubeServer, KubeClient) async throws -> R) async throws -> R {
-    let server = try await FakeKubeServer.start(options: options)
-    let client: KubeClient
-    do {
-        client = try KubeClient(config: server.config(namespace: namespace), retry: retry,
-                                requestTimeout: .seconds(10))
-    } catch {
-        await server.stop()
-        throw error
-    }
-    do {
-        let result = try await body(server, client)
-        try await client.shutdown()
-        await server.stop()
-        return result
-    } catch {
-        try? await client.shutdown()
-        await server.stop()
-        throw error
-    }
+    try await FakeKubeServer.withClient(options: options, namespace: namespace, retry: retry, body)
 }
 
 /// Runs `body` with an extra client, shut down afterwards whatever happens.
