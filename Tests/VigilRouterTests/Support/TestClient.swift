@@ -10,6 +10,7 @@ final class TestClient: Sendable {
     struct Inbox {
         var bytes: [UInt8] = []
         var closed = false
+        var reset = false
     }
 
     private init(channel: any Channel, inbox: NIOLockedValueBox<Inbox>) {
@@ -39,6 +40,8 @@ final class TestClient: Sendable {
     var receivedCount: Int { inbox.withLockedValue { $0.bytes.count } }
     /// The peer closed (EOF) or the connection failed.
     var isClosed: Bool { inbox.withLockedValue { $0.closed } }
+    /// The connection ended with a reset (ECONNRESET), not a clean end of stream.
+    var wasReset: Bool { inbox.withLockedValue { $0.reset } }
 
     /// The first line received: the backend's name.
     var tag: String? {
@@ -79,6 +82,9 @@ private final class RecordingHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? IOError, error.errnoCode == ECONNRESET {
+            inbox.withLockedValue { $0.reset = true }
+        }
         context.close(promise: nil)
     }
 }
