@@ -180,7 +180,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCore", "VigilMySQL", "VigilLocal", "VigilAgent", "VigilVerify", "VigilOperator", "VigilObserve",
+                "VigilCore", "VigilMySQL", "VigilLocal", "VigilRouter", "VigilAgent", "VigilVerify", "VigilOperator", "VigilObserve",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

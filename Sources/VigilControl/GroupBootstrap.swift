@@ -22,8 +22,8 @@ public struct GroupBootstrap<Directory: InstanceDirectory>: Sendable {
             }
         }
         let replicas = members.filter { $0 != primary }
-        guard let source = actions.directory.replicationSource(primary) else { throw ControlError("no address for \(primary)") }
         for name in replicas {
+            guard let source = actions.directory.replicationSource(primary, for: name) else { throw ControlError("no address for \(primary)") }
             try await step("making \(name) a replica of \(primary)", on: name) { ops in
                 _ = try await ops.fence(reason: "joining as a replica of \(primary)")
                 if actions.settings.semiSync { try await ops.enableSemiSyncReplica() }

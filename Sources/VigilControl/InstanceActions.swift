@@ -53,7 +53,7 @@ public struct InstanceActions<Directory: InstanceDirectory>: Sendable {
     /// Everything `name` holds (executed ∪ retrieved) must be in `source`'s executed set,
     /// read in that order (the source's set only grows), or nothing changes.
     public func repoint(_ name: String, to source: String, checkContainment: Bool) async -> ActionResult {
-        guard let sourceAddress = directory.replicationSource(source) else { return .failed("no address for instance \(source)") }
+        guard let sourceAddress = directory.replicationSource(source, for: name) else { return .failed("no address for instance \(source)") }
         return await on(name) { ops in
             try await ops.setReadOnly()
             if checkContainment {

@@ -1,11 +1,13 @@
 import VigilEngine
 
 /// Where the controller reaches each instance: its MySQL server, the address replicas use as
-/// their source, and its agent's sidecar API. Locally these are loopback ports; on
-/// Kubernetes, pod IPs and headless-Service names.
+/// their source, and its agent's sidecar API. Locally these are loopback ports (with fault
+/// links, one per pair: the address depends on who connects); on Kubernetes, pod IPs and
+/// headless-Service names.
 public protocol InstanceDirectory: Sendable {
     func mysqlEndpoint(_ name: String) -> (host: String, port: Int)?
-    func replicationSource(_ name: String) -> ReplicationSource?
+    /// The address `replica` uses to replicate from `name`.
+    func replicationSource(_ name: String, for replica: String) -> ReplicationSource?
     func agentSidecarURL(_ name: String) -> String?
 }
 

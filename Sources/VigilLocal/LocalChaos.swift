@@ -1,4 +1,5 @@
 import Foundation
+import VigilRouter
 
 /// Faults injected into a running local group (`vigil chaos`, and `vigil verify`'s schedule):
 /// signals to the processes the supervisor owns, found through the status file.
@@ -9,7 +10,19 @@ public enum LocalChaos {
         case pausePrimary = "pause-primary"
         case killAgent = "kill-agent"
         case killSite = "kill-site"
+        case partitionPrimary = "partition-primary"
+        case killController = "kill-controller"
         case heal
+    }
+
+    /// How a partition is made: who the instance is cut off from, and how the links fail.
+    public struct Partition: Sendable {
+        public var sides: Set<PartitionSide>
+        public var fault: LinkFault
+        public init(sides: Set<PartitionSide> = Set(PartitionSide.allCases), fault: LinkFault = .blackhole) {
+            self.sides = sides
+            self.fault = fault
+        }
     }
 
     /// What a fault did, for the record.
@@ -22,8 +35,15 @@ public enum LocalChaos {
     /// Injects `fault`. `target` names an instance (or a site for kill-site); by default the
     /// current primary, or the first healthy replica. `pauseFor` is how long pause-primary
     /// keeps the server stopped (the call returns after SIGCONT).
+    /// partition-primary cuts the links `partition` names (replacing any partition before);
+    /// they stay cut until heal. kill-controller SIGKILLs the supervisor and, with
+    /// `restartAfter`, starts a new one (`executable local supervise`) that takes the group over.
     public static func inject(_ fault: Fault, layout: LocalLayout, target: String? = nil,
-                              pauseFor: Duration = .seconds(15)) async throws(LocalError) -> Injected {
+                              pauseFor: Duration = .seconds(15), partition: Partition = Partition(),
+                              restartAfter: Duration? = nil, executable: String? = nil) async throws(LocalError) -> Injected {
+        if fault == .killController {
+            return try await killController(layout, restartAfter: restartAfter, executable: executable)
+        }
         let status = try currentStatus(layout)
         switch fault {
         case .killPrimary:
@@ -55,13 +75,48 @@ public enum LocalChaos {
             guard !names.isEmpty else { throw .usage("no instance on site \(site)") }
             for name in names { try? signal(SIGKILL, server: name, status) }
             return Injected(fault: fault, targets: names, description: "killed every mariadbd on site \(site): \(names.joined(separator: ", "))")
+        case .partitionPrimary:
+            let name = if let target { target } else { try primary(status) }
+            let (_, _, state) = try LocalGroup.status(layout)
+            guard state.spec.faultLinks else {
+                throw .usage("partitions need fault links; create the group with `vigil local up --fault-links`")
+            }
+            let cut = state.spec.partitionLinks(isolating: name, from: partition.sides)
+            guard !cut.isEmpty else { throw .usage("no instance \(name)") }
+            try await LocalLinks.apply(Dictionary(uniqueKeysWithValues: cut.map { ($0, partition.fault) }), layout: layout)
+            let sides = PartitionSide.allCases.filter(partition.sides.contains).map(\.rawValue).joined(separator: ", ")
+            return Injected(fault: fault, targets: [name],
+                            description: "partitioned \(name) from \(sides) (\(partition.fault.rawValue), \(cut.count) links cut; `heal` ends it)")
         case .heal:
             var resumed: [String] = []
             for instance in status.instances {
                 if let pid = instance.pid { kill(pid, SIGCONT); resumed.append(instance.name) }
             }
-            return Injected(fault: fault, targets: resumed, description: "sent SIGCONT to every server (paused ones resume)")
+            var healed = ""
+            if LocalLinks.pid(layout) != nil, !LocalLinks.current(layout).isEmpty {
+                try await LocalLinks.apply([:], layout: layout)
+                healed = "; every link healed"
+            }
+            return Injected(fault: fault, targets: resumed, description: "sent SIGCONT to every server (paused ones resume)\(healed)")
+        case .killController:
+            return try await killController(layout, restartAfter: restartAfter, executable: executable)
         }
+    }
+
+    static func killController(_ layout: LocalLayout, restartAfter: Duration?, executable: String?) async throws(LocalError) -> Injected {
+        guard let pid = LocalGroup.supervisorPID(layout) else { throw .failed("the group in \(layout.root) has no running supervisor") }
+        kill(pid, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while Spawn.isAlive(pid) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        var description = "killed the supervisor (controller and router, pid \(pid)) with SIGKILL; servers, agents and links keep running"
+        if let restartAfter {
+            try? await Task.sleep(for: restartAfter)
+            let started = ContinuousClock.now
+            _ = try await LocalGroup.up(LocalGroup.UpOptions(directory: layout.root),
+                                        executable: executable ?? LocalSupervisor.vigilExecutable) { _ in }
+            description += "; a new supervisor took the group over after \(restartAfter) (up took \(ContinuousClock.now - started))"
+        }
+        return Injected(fault: .killController, targets: [], description: description)
     }
 
     static func currentStatus(_ layout: LocalLayout) throws(LocalError) -> LocalStatus {

@@ -12,10 +12,11 @@ public enum LocalGroup {
         public var portBase: Int
         public var mysqld: String?
         public var foreground: Bool
+        public var faultLinks: Bool
         public init(directory: String, instances: Int = 3, sites: [String] = ["a"], mode: String = "semisync",
-                    portBase: Int = 13300, mysqld: String? = nil, foreground: Bool = false) {
+                    portBase: Int = 13300, mysqld: String? = nil, foreground: Bool = false, faultLinks: Bool = false) {
             self.directory = directory; self.instances = instances; self.sites = sites; self.mode = mode
-            self.portBase = portBase; self.mysqld = mysqld; self.foreground = foreground
+            self.portBase = portBase; self.mysqld = mysqld; self.foreground = foreground; self.faultLinks = faultLinks
         }
     }
 
@@ -39,7 +40,8 @@ public enum LocalGroup {
             guard FileManager.default.isExecutableFile(atPath: state.spec.mysqldPath) else {
                 throw .failed("\(state.spec.mysqldPath) is missing; install it with `apt-get install mariadb-server`")
             }
-            try checkPorts(state.spec)
+            // What a killed supervisor left running holds its own ports: the new one adopts it.
+            try checkPorts(state.spec, except: portsHeldByGroup(layout, state.spec))
             state.phase = .starting
             state.failure = nil
             try state.save(layout)
@@ -54,7 +56,8 @@ public enum LocalGroup {
             guard let mysqld = found else {
                 throw .failed("\(o.mysqld ?? "mariadbd") not found; install MariaDB with `sudo apt-get install mariadb-server` or pass --mysqld PATH")
             }
-            let spec = LocalSpec(instances: o.instances, sites: o.sites, mode: mode, portBase: o.portBase, mysqldPath: mysqld)
+            let spec = LocalSpec(instances: o.instances, sites: o.sites, mode: mode, portBase: o.portBase, mysqldPath: mysqld,
+                                 faultLinks: o.faultLinks)
             try spec.validate()
             try checkPorts(spec)
             do {
@@ -88,11 +91,47 @@ public enum LocalGroup {
         return fresh ? .started : .resumed
     }
 
-    static func checkPorts(_ spec: LocalSpec) throws(LocalError) {
-        let busy = spec.allPorts.filter { !Ports.isFree($0) }
+    static func checkPorts(_ spec: LocalSpec, except held: Set<Int> = []) throws(LocalError) {
+        let busy = spec.allPorts.filter { !held.contains($0) && !Ports.isFree($0) }
         guard busy.isEmpty else {
-            throw .failed("port\(busy.count > 1 ? "s" : "") \(busy.map(String.init).joined(separator: ", ")) on 127.0.0.1 \(busy.count > 1 ? "are" : "is") in use; choose another --port-base (this group needs \(spec.portBase)…\(spec.portBase + LocalSpec.portSpan - 1))")
+            throw .failed("port\(busy.count > 1 ? "s" : "") \(busy.map(String.init).joined(separator: ", ")) on 127.0.0.1 \(busy.count > 1 ? "are" : "is") in use; choose another --port-base (this group needs \(spec.portBase)…\(spec.portBase + spec.portSpan - 1))")
         }
+    }
+
+    /// The group's processes still running without a supervisor, by pid file: each kind
+    /// checked to be ours by its command line.
+    static func orphans(_ layout: LocalLayout, _ spec: LocalSpec) -> (servers: [Int: pid_t], agents: [Int: pid_t], links: pid_t?) {
+        var servers: [Int: pid_t] = [:]
+        var agents: [Int: pid_t] = [:]
+        for i in 0..<spec.instances {
+            let name = spec.instanceName(i)
+            servers[i] = Spawn.runningPID(in: layout.pidFile(name), commandLineContains: layout.configFile(name))
+            agents[i] = Spawn.runningPID(in: layout.agentPIDFile(name), commandLineContains: layout.agentConfigFile(name))
+        }
+        return (servers, agents, LocalLinks.pid(layout))
+    }
+
+    static func portsHeldByGroup(_ layout: LocalLayout, _ spec: LocalSpec) -> Set<Int> {
+        let running = orphans(layout, spec)
+        var held = Set(running.servers.keys.map(spec.mysqlPort))
+        for i in running.agents.keys {
+            held.formUnion([spec.agentRoleProbePort(i), spec.agentSidecarPort(i), spec.agentMetricsPort(i)])
+        }
+        if running.links != nil { held.formUnion(spec.links.map(\.listenPort)) }
+        return held
+    }
+
+    /// Stops what a killed supervisor left running (SIGTERM, then SIGKILL after `grace`).
+    static func stopOrphans(_ layout: LocalLayout, grace: Duration) async {
+        guard let state = try? LocalState.load(layout) else { return }
+        let running = orphans(layout, state.spec)
+        let pids = Array(running.servers.values) + Array(running.agents.values) + (running.links.map { [$0] } ?? [])
+        for pid in pids { kill(pid, SIGCONT); kill(pid, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while pids.contains(where: Spawn.isAlive) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for pid in pids where Spawn.isAlive(pid) { kill(pid, SIGKILL) }
     }
 
     static func waitUntilRunning(_ layout: LocalLayout, supervisor pid: pid_t) async throws(LocalError) {
@@ -164,7 +203,11 @@ public enum LocalGroup {
     /// `vigil local down`: graceful stop, data kept.
     public static func down(_ layout: LocalLayout) async throws(LocalError) -> Bool {
         guard layout.inspect() == .vigilGroup else { throw .failed("no group in \(layout.root)") }
-        guard let pid = supervisorPID(layout) else { return false }
+        guard let pid = supervisorPID(layout) else {
+            // A killed supervisor's servers, agents and links are stopped all the same.
+            await stopOrphans(layout, grace: .seconds(60))
+            return false
+        }
         kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(120)
         while Spawn.isAlive(pid) && ContinuousClock.now < deadline {
@@ -182,16 +225,8 @@ public enum LocalGroup {
         case .vigilGroup: break
         }
         _ = try await down(layout)
-        // Servers left behind by a killed supervisor: stop them by their pid files.
-        if let state = try? LocalState.load(layout) {
-            for i in 0..<state.spec.instances {
-                let pidFile = layout.pidFile(state.spec.instanceName(i))
-                if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-                   let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), Spawn.isAlive(pid) {
-                    kill(pid, SIGKILL)
-                }
-            }
-        }
+        // Anything still left (a server that ignored SIGTERM): gone at once, its data is deleted.
+        await stopOrphans(layout, grace: .zero)
         do {
             try FileManager.default.removeItem(atPath: layout.root)
         } catch {

@@ -16,6 +16,12 @@ public struct LocalLayout: Sendable {
     public var agentTokenFile: String { root + "/agent.token" }
     public var supervisorPIDFile: String { root + "/supervisor.pid" }
     public var supervisorLog: String { root + "/supervisor.log" }
+    /// The fault links' process (groups created with --fault-links): pid, log, the faults the
+    /// chaos command asks for, and what the process last applied.
+    public var linksPIDFile: String { root + "/links.pid" }
+    public var linksLog: String { root + "/links.log" }
+    public var linkFaultsFile: String { root + "/link-faults.json" }
+    public var linkStatusFile: String { root + "/link-status.json" }
     public func instanceDirectory(_ name: String) -> String { root + "/instances/" + name }
     public func dataDirectory(_ name: String) -> String { instanceDirectory(name) + "/data" }
     public func configFile(_ name: String) -> String { instanceDirectory(name) + "/my.cnf" }

@@ -7,14 +7,29 @@ public struct LocalSpec: Codable, Sendable, Equatable {
     public var mode: SemiSyncMode
     public var portBase: Int
     public var mysqldPath: String
+    /// Every connection between the group's parts crosses a fault-injecting link (a loopback
+    /// proxy in its own process), so `vigil local chaos partition-*` can cut it.
+    public var faultLinks: Bool
 
     public init(instances: Int = 3, sites: [String] = ["a"], mode: SemiSyncMode = .lossless,
-                portBase: Int = 13300, mysqldPath: String) {
+                portBase: Int = 13300, mysqldPath: String, faultLinks: Bool = false) {
         self.instances = instances
         self.sites = sites
         self.mode = mode
         self.portBase = portBase
         self.mysqldPath = mysqldPath
+        self.faultLinks = faultLinks
+    }
+
+    enum CodingKeys: String, CodingKey { case instances, sites, mode, portBase, mysqldPath, faultLinks }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(instances: try c.decode(Int.self, forKey: .instances), sites: try c.decode([String].self, forKey: .sites),
+                  mode: try c.decode(SemiSyncMode.self, forKey: .mode), portBase: try c.decode(Int.self, forKey: .portBase),
+                  mysqldPath: try c.decode(String.self, forKey: .mysqldPath),
+                  // Groups created before links existed have none.
+                  faultLinks: try c.decodeIfPresent(Bool.self, forKey: .faultLinks) ?? false)
     }
 
     public static let maxInstances = 9
@@ -28,8 +43,8 @@ public struct LocalSpec: Codable, Sendable, Equatable {
             throw .usage("--sites must be a comma-separated list of names (letters, digits, '-')")
         }
         guard Set(sites).count == sites.count else { throw .usage("--sites has a duplicate name") }
-        guard portBase >= 1024, portBase + Self.portSpan <= 65535 else {
-            throw .usage("--port-base must be between 1024 and \(65535 - Self.portSpan)")
+        guard portBase >= 1024, portBase + portSpan <= 65535 else {
+            throw .usage("--port-base must be between 1024 and \(65535 - portSpan)")
         }
         if mode == .lossless && instances == 1 {
             throw .usage("--mode semisync needs at least 2 instances (lossless semi-sync blocks every commit without a replica); use --mode async for one instance")
@@ -37,7 +52,9 @@ public struct LocalSpec: Codable, Sendable, Equatable {
     }
 
     // Port plan, all from --port-base so several groups can run side by side.
-    static let portSpan = 50
+    static let basePortSpan = 50
+    /// With fault links, their listeners follow the base ports (LocalSpec+Links.swift).
+    public var portSpan: Int { faultLinks ? Self.basePortSpan + Self.linkPortSpan : Self.basePortSpan }
     public var routerReadWritePort: Int { portBase }
     public var routerReadOnlyPort: Int { portBase + 1 }
     public var controllerPort: Int { portBase + 2 }
@@ -58,6 +75,7 @@ public struct LocalSpec: Codable, Sendable, Equatable {
     public var allPorts: [Int] {
         [routerReadWritePort, routerReadOnlyPort, controllerPort]
             + (0..<instances).flatMap { [mysqlPort($0), agentRoleProbePort($0), agentSidecarPort($0), agentMetricsPort($0)] }
+            + links.map(\.listenPort)
     }
 }
 

@@ -45,6 +45,7 @@ extension LocalSupervisor {
             }
         }
         superviseAgents(now: now)
+        superviseLinks(now: now)
     }
 
     /// How long a dead primary is held down when no failover replaces it (cooldown, no
@@ -102,7 +103,7 @@ extension LocalSupervisor {
     }
 
     func endpoint(_ name: String) -> RouterEndpoint {
-        RouterEndpoint(name: name, host: "127.0.0.1", port: spec.mysqlPort(names.firstIndex(of: name)!))
+        RouterEndpoint(name: name, host: "127.0.0.1", port: spec.clientPort(names.firstIndex(of: name)!))
     }
 
     /// Writes go where the controller moved traffic, and only while its word lets that

@@ -18,6 +18,8 @@ public actor LocalSupervisor {
     let logger: Logger
     var servers: [SupervisedProcess]
     var agents: [SupervisedProcess]
+    /// The fault links' process (groups with fault links).
+    var links = SupervisedProcess(name: "links")
     var router: Router?
     /// Start-up sessions (accounts, replication wiring); closed once the group runs.
     var admin: [String: InstanceOperations] = [:]
@@ -110,9 +112,34 @@ public actor LocalSupervisor {
 
     func startGroup() async throws(LocalError) {
         let fresh = !state.initialised
+        // A supervisor that was killed leaves its group running: servers, agents and links
+        // carry on (the primary keeps its writes while a peer vouches for it) and are taken over.
+        let adopting = !fresh && adoptRunning()
+        if spec.faultLinks && links.pid == nil { try await startLinks() }
         for i in 0..<spec.instances {
             try prepare(index: i, fresh: fresh)
         }
+        if adopting {
+            // Servers that died meanwhile restart through the usual path, checked before they rejoin.
+            for i in servers.indices where servers[i].pid == nil {
+                servers[i].diedAt = .now
+                servers[i].nextStart = .now
+            }
+        } else {
+            try await initialiseServers(fresh: fresh)
+        }
+        router = try await startRouter()
+        controllerServer = try await ControllerServer.start(port: spec.controllerPort, token: credentials.agentToken,
+                                                            supervisor: self, observe: observe, logger: logger)
+        // The controller runs; ready once a first observation round completes (the tick below).
+        observe.readiness.setLeading(true)
+        try writeAgentConfigs()
+        superviseAgents(now: .now)
+        await tick()
+    }
+
+    /// Starts every server, creates the accounts on a fresh group and wires replication.
+    func initialiseServers(fresh: Bool) async throws(LocalError) {
         for i in servers.indices {
             try servers[i].startServer(spec.mysqldPath, layout: layout)
         }
@@ -137,14 +164,6 @@ public actor LocalSupervisor {
             if let conn = ops.session as? MySQLConnection { await conn.close() }
         }
         admin = [:]
-        router = try await startRouter()
-        controllerServer = try await ControllerServer.start(port: spec.controllerPort, token: credentials.agentToken,
-                                                            supervisor: self, observe: observe, logger: logger)
-        // The controller runs; ready once a first observation round completes (the tick below).
-        observe.readiness.setLeading(true)
-        try writeAgentConfigs()
-        superviseAgents(now: .now)
-        await tick()
     }
 
     /// `up` returns once clients can write: the primary's agent lifted its start-up fence on
@@ -234,7 +253,7 @@ public actor LocalSupervisor {
     func adminConfig(_ name: String) -> MySQLConfiguration {
         let index = names.firstIndex(of: name)!
         return MySQLConfiguration(
-            endpoint: .tcp(host: "127.0.0.1", port: spec.mysqlPort(index)), user: SystemAccount.admin.user,
+            endpoint: .tcp(host: "127.0.0.1", port: spec.controllerMySQLPort(index)), user: SystemAccount.admin.user,
             password: credentials.password(SystemAccount.admin.user), tls: .disable,
             connectTimeout: .seconds(2), queryTimeout: .seconds(10), programName: "vigil-local")
     }
@@ -261,8 +280,9 @@ public actor LocalSupervisor {
         ReplicationCredentials(user: SystemAccount.replication.user, password: credentials.password(SystemAccount.replication.user))
     }
 
-    func source(of name: String) -> ReplicationSource {
-        ReplicationSource(host: "127.0.0.1", port: spec.mysqlPort(names.firstIndex(of: name)!))
+    func source(of name: String, for replica: String) -> ReplicationSource {
+        ReplicationSource(host: "127.0.0.1", port: spec.replicationPort(source: names.firstIndex(of: name)!,
+                                                                        replica: names.firstIndex(of: replica)!))
     }
 
     /// Replicas follow the primary; then the primary becomes writable (semi-sync first).
@@ -300,7 +320,7 @@ public actor LocalSupervisor {
         do {
             _ = try await ops.fence(reason: "joining as a replica of \(state.primary)")
             if spec.mode == .lossless { try await ops.enableSemiSyncReplica() }
-            try await ops.repoint(to: source(of: state.primary), credentials: replicationCredentials,
+            try await ops.repoint(to: source(of: state.primary, for: name), credentials: replicationCredentials,
                                   options: RepointOptions(semiSync: spec.mode == .lossless))
         } catch {
             throw .failed("making \(name) a replica of \(state.primary): \(error)")
@@ -345,5 +365,8 @@ public actor LocalSupervisor {
             }
         }
         for i in servers.indices { servers[i].pid = nil }
+        var linksProcess = links
+        await linksProcess.stop(timeout: .seconds(5))
+        links = linksProcess
     }
 }

@@ -62,6 +62,16 @@ enum Spawn {
         return true
     }
 
+    /// The pid recorded in `pidFile` if that process runs and is ours: its command line
+    /// contains `marker` (a path of this group), so a recycled pid is not mistaken for it.
+    static func runningPID(in pidFile: String, commandLineContains marker: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), isAlive(pid),
+              let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let line = String(decoding: cmdline.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+        return line.contains(marker) ? pid : nil
+    }
+
     static func which(_ name: String) -> String? {
         if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/usr/bin:/sbin:/bin"

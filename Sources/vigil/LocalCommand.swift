@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilCore
 import VigilLocal
+import VigilRouter
 
 /// `vigil local …`: a highly-available group on this host, with a built-in router.
 struct LocalCommand: AsyncParsableCommand {
@@ -9,7 +10,7 @@ struct LocalCommand: AsyncParsableCommand {
         commandName: "local",
         abstract: "Run a replicated MariaDB/MySQL group on this host, with a router.",
         subcommands: [Up.self, Status.self, Switchover.self, Chaos.self, OverrideCooldown.self, Unquarantine.self, Down.self, Destroy.self,
-                      Logs.self, Supervise.self])
+                      Logs.self, Supervise.self, Links.self])
 
     struct DirOption: ParsableArguments {
         @Option(help: "The group's directory.") var dir: String = "./vigil-local"
@@ -25,11 +26,13 @@ struct LocalCommand: AsyncParsableCommand {
         @Option(help: "First of the ports this group uses (router read-write, read-only, controller, then servers from +10).") var portBase = 13300
         @Option(help: "The mariadbd / mysqld binary (default: from PATH).") var mysqld: String?
         @Flag(help: "Stay in the foreground instead of starting a background supervisor.") var foreground = false
+        @Flag(help: "Route every connection between the group's parts through fault-injecting links (for `chaos partition-primary`); a new group only.")
+        var faultLinks = false
 
         func run() async throws {
             let options = LocalGroup.UpOptions(
                 directory: dir.dir, instances: instances, sites: sites.split(separator: ",").map(String.init),
-                mode: mode, portBase: portBase, mysqld: mysqld, foreground: foreground)
+                mode: mode, portBase: portBase, mysqld: mysqld, foreground: foreground, faultLinks: faultLinks)
             let started = ContinuousClock.now
             do {
                 let outcome = try await LocalGroup.up(options, executable: selfPath()) { print($0) }
@@ -88,22 +91,42 @@ struct LocalCommand: AsyncParsableCommand {
 
     struct Chaos: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Inject a fault: kill-primary, kill-replica, pause-primary, kill-agent, kill-site, heal.")
+            abstract: "Inject a fault: kill-primary, kill-replica, pause-primary, partition-primary, kill-site, kill-agent, kill-controller, heal.")
         @OptionGroup var dir: DirOption
         @Argument(help: "The fault.") var fault: String
         @Option(help: "Instance (or site, for kill-site); default: the primary, or a healthy replica.") var target: String?
-        @Option(name: .customLong("for"), help: "pause-primary: seconds to keep the server stopped.") var seconds: Double = 15
+        @Option(name: .customLong("for"), help: "pause-primary: seconds to keep the server stopped (default 15); partition-primary: heal after this many seconds (default: stay cut until `heal`).")
+        var seconds: Double?
+        @Option(help: "partition-primary: cut it off from replicas, controller, clients (comma-separated) or everything.")
+        var from = "everything"
+        @Option(help: "partition-primary: blackhole (packets dropped, connections hang) or reset (connections reset).")
+        var linkFault = "blackhole"
+        @Option(help: "kill-controller: start a new supervisor after this many seconds, which takes the running group over (default: none; `vigil local up` does it).")
+        var restartAfter: Double?
         func validate() throws {
             guard LocalChaos.Fault(rawValue: fault) != nil else {
                 throw ValidationError("unknown fault \(fault); one of \(LocalChaos.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard seconds > 0, seconds <= 3600 else { throw ValidationError("--for must be between 0 and 3600 seconds") }
+            if let seconds { guard seconds > 0, seconds <= 3600 else { throw ValidationError("--for must be between 0 and 3600 seconds") } }
+            guard PartitionSide.parse(from) != nil else {
+                throw ValidationError("--from takes replicas, controller, clients (comma-separated) or everything (got \(from))")
+            }
+            guard LinkFault(rawValue: linkFault) != nil else { throw ValidationError("--link-fault must be blackhole or reset (got \(linkFault))") }
+            if let restartAfter { guard restartAfter >= 0, restartAfter <= 3600 else { throw ValidationError("--restart-after must be between 0 and 3600 seconds") } }
         }
         func run() async throws {
-            do {
-                let injected = try await LocalChaos.inject(LocalChaos.Fault(rawValue: fault)!, layout: dir.layout, target: target,
-                                                           pauseFor: .milliseconds(Int64(seconds * 1000)))
+            let kind = LocalChaos.Fault(rawValue: fault)!
+            do throws(LocalError) {
+                let injected = try await LocalChaos.inject(
+                    kind, layout: dir.layout, target: target, pauseFor: .milliseconds(Int64((seconds ?? 15) * 1000)),
+                    partition: LocalChaos.Partition(sides: PartitionSide.parse(from)!, fault: LinkFault(rawValue: linkFault)!),
+                    restartAfter: restartAfter.map { .milliseconds(Int64($0 * 1000)) }, executable: selfPath())
                 print(injected.description)
+                if kind == .partitionPrimary, let seconds {
+                    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                    try await LocalLinks.apply([:], layout: dir.layout)
+                    print("healed every link after \(seconds) s")
+                }
             } catch {
                 fail(error)
             }
@@ -177,6 +200,18 @@ struct LocalCommand: AsyncParsableCommand {
                 fail(LocalError.failed("no log at \(path)"))
             }
             FileHandle.standardOutput.write(data)
+        }
+    }
+
+    struct Links: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run a group's fault links in the foreground (started by the supervisor).", shouldDisplay: false)
+        @OptionGroup var dir: DirOption
+        func run() async throws {
+            do {
+                try await LocalLinks.run(layout: dir.layout)
+            } catch {
+                fail(error)
+            }
         }
     }
 

@@ -11,13 +11,13 @@ extension LocalSupervisor {
     func agentConfig(index i: Int) -> AgentConfig {
         let name = spec.instanceName(i)
         let peers = (0..<spec.instances).filter { $0 != i }.map {
-            AgentConfig.Peer(name: spec.instanceName($0), sidecar: spec.agentSidecarURL($0))
+            AgentConfig.Peer(name: spec.instanceName($0), sidecar: spec.peerAgentURL(from: i, to: $0))
         }
         return AgentConfig(
             instance: name, flavor: .mariadb,
             mysql: .init(host: "127.0.0.1", port: spec.mysqlPort(i), user: SystemAccount.admin.user,
                          password: credentials.password(SystemAccount.admin.user)),
-            pidFile: layout.pidFile(name), controller: "http://127.0.0.1:\(spec.controllerPort)", peers: peers,
+            pidFile: layout.pidFile(name), controller: spec.agentControllerURL(i), peers: peers,
             listen: .init(host: "127.0.0.1", roleProbePort: spec.agentRoleProbePort(i), sidecarPort: spec.agentSidecarPort(i),
                           metricsPort: spec.agentMetricsPort(i)),
             token: credentials.agentToken, lease: machine.config.lease)
@@ -39,6 +39,6 @@ extension LocalSupervisor {
     /// Asks an agent to heartbeat now (the word changed). Fire and forget.
     func pokeAgent(_ name: String) {
         guard let index = spec.index(of: name) else { return }
-        AgentCall.post(AgentAPI.pokePath, to: spec.agentSidecarURL(index), token: credentials.agentToken, timeout: .seconds(1))
+        AgentCall.post(AgentAPI.pokePath, to: spec.controllerAgentURL(index), token: credentials.agentToken, timeout: .seconds(1))
     }
 }

@@ -33,7 +33,7 @@ final class KubeDirectory: InstanceDirectory {
         host(name).map { ($0, PodLayout.mysqlPort) }
     }
 
-    func replicationSource(_ name: String) -> ReplicationSource? {
+    func replicationSource(_ name: String, for replica: String) -> ReplicationSource? {
         host(name).map { ReplicationSource(host: $0, port: PodLayout.mysqlPort) }
     }
 

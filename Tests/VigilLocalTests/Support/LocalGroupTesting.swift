@@ -11,11 +11,12 @@ protocol LocalGroupTesting {
 }
 
 extension LocalGroupTesting {
-    /// 50 consecutive ports that are free right now (a group's whole port plan).
-    static func portBase() -> Int {
+    /// `span` consecutive ports that are free right now (a group's whole port plan: 50, or
+    /// 250 with fault links).
+    static func portBase(span: Int = 50) -> Int {
         for _ in 0..<200 {
             let base = Int.random(in: 30000...(32700))
-            if (base..<(base + 50)).allSatisfy(LoopbackPort.isFree) { return base }
+            if (base..<(base + span)).allSatisfy(LoopbackPort.isFree) { return base }
         }
         return 30000
     }
@@ -72,7 +73,7 @@ extension LocalGroupTesting {
             for _ in 0..<600 where kill(pid, 0) == 0 { usleep(100_000) }
         }
         for i in 0..<9 {
-            for file in [layout.pidFile("db\(i)"), layout.agentPIDFile("db\(i)")] {
+            for file in [layout.pidFile("db\(i)"), layout.agentPIDFile("db\(i)"), layout.linksPIDFile] {
                 if let text = try? String(contentsOfFile: file, encoding: .utf8),
                    let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(pid, SIGKILL) }
             }
