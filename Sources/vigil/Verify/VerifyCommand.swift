@@ -12,7 +12,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(help: "A running local group to use; default: start a temporary one (destroyed afterwards).") var dir: String?
     @Option(help: "Workload: unique-inserts, bank (transfers between accounts) or list-append.") var workload = "unique-inserts"
-    @Option(help: "Comma-separated faults: kill-primary, pause-primary, switchover, kill-replica, kill-agent.")
+    @Option(help: "Comma-separated faults: kill-primary, pause-primary, partition-primary, switchover, kill-replica, kill-agent, kill-controller.")
     var faults = "kill-primary,pause-primary,switchover"
     @Option(help: "Seconds to run (one fault per 20 s).") var duration = 60
     @Option(help: "Concurrent clients.") var clients = 4
@@ -28,7 +28,8 @@ struct VerifyCommand: AsyncParsableCommand {
         guard VerifyWorkload.parse(workload) != nil else {
             throw ValidationError("--workload must be unique-inserts, bank or list-append (got \(workload))")
         }
-        let known: Set<String> = ["kill-primary", "pause-primary", "switchover", "kill-replica", "kill-agent"]
+        let known: Set<String> = ["kill-primary", "pause-primary", "partition-primary", "switchover", "kill-replica", "kill-agent",
+                                  "kill-controller"]
         let asked = faults.split(separator: ",").map(String.init)
         guard !asked.isEmpty, asked.allSatisfy(known.contains) else {
             throw ValidationError("--faults takes a comma-separated subset of \(known.sorted().joined(separator: ", "))")
@@ -45,11 +46,16 @@ struct VerifyCommand: AsyncParsableCommand {
         let layout = LocalLayout(root: root)
         do {
             if own {
+                // Partitions need the fault links; other faults run on the plain topology.
                 _ = try await LocalGroup.up(
-                    LocalGroup.UpOptions(directory: root, instances: 3, mode: mode, portBase: portBase),
+                    LocalGroup.UpOptions(directory: root, instances: 3, mode: mode, portBase: portBase,
+                                         faultLinks: faults.contains("partition-primary")),
                     executable: selfPath()) { _ in }
             }
             let state = try LocalState.load(layout)
+            if faults.contains("partition-primary") && !state.spec.faultLinks {
+                throw LocalError.usage("partition-primary needs a group with fault links; create it with `vigil local up --fault-links` or let verify start its own")
+            }
             let credentials = try JSONDecoder().decode([String: [String: String]].self,
                                                        from: FileManager.default.contents(atPath: layout.credentialsFile) ?? Data())
             print("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration) s, \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)")

@@ -1,6 +1,7 @@
 import Foundation
 import VigilLocal
 import VigilMySQL
+import VigilRouter
 import VigilVerify
 
 /// One `vigil verify` run: clients write through the router and record every operation,
@@ -108,8 +109,9 @@ struct VerifyRun {
             await waitHealthy(timeout: slot / 2)
             _ = try? await LocalGroup.operatorCommand(layout, .overrideCooldown)
             let fault = faults[Int(random.next() % UInt64(faults.count))]
-            let begin = nowMs()
+            var begin = nowMs()
             var target: String?
+            var detail = ""
             do {
                 switch fault {
                 case "switchover":
@@ -117,11 +119,18 @@ struct VerifyRun {
                     target = record.to
                 case "pause-primary":
                     target = try await LocalChaos.inject(.pausePrimary, layout: layout, pauseFor: .seconds(8)).targets.first
+                case "partition-primary":
+                    (target, detail) = try await partitionPrimary(&random) { begin = nowMs() }
+                case "kill-controller":
+                    // Down for 1–4 s, then a new supervisor takes the running group over.
+                    let down = Duration.milliseconds(Int64(1000 + random.next() % 3000))
+                    _ = try await LocalChaos.inject(.killController, layout: layout, restartAfter: down, executable: selfPath())
+                    detail = ": down \(down), then a new supervisor took the group over"
                 default:
                     guard let kind = LocalChaos.Fault(rawValue: fault) else { continue }
                     target = try await LocalChaos.inject(kind, layout: layout).targets.first
                 }
-                log("\(String(format: "%6.1f", Double(begin) / 1000)) s  \(fault) \(target ?? "")")
+                log("\(String(format: "%6.1f", Double(begin) / 1000)) s  \(fault) \(target ?? "")\(detail)")
             } catch {
                 log("\(String(format: "%6.1f", Double(begin) / 1000)) s  \(fault) not injected: \(error)")
                 continue
@@ -130,6 +139,25 @@ struct VerifyRun {
         }
         try? await Task.sleep(until: start + duration, clock: .continuous)
         return periods
+    }
+
+    /// Cuts the primary off for 8–18 s (past the lease, so some end in a failover), from one of: everything; replicas and controller while
+    /// clients still reach it (the zombie primary); the controller alone (no failover may
+    /// follow); the replicas alone (lossless semi-sync holds its commits). Then heals.
+    /// `inForce` runs once the links are cut: the fault starts then (RTO counts from there,
+    /// not from before the cut, when writes still succeed).
+    func partitionPrimary(_ random: inout SplitMix, inForce: () -> Void) async throws -> (target: String?, detail: String) {
+        let choices: [Set<PartitionSide>] = [Set(PartitionSide.allCases), [.replicas, .controller], [.controller], [.replicas]]
+        let sides = choices[Int(random.next() % UInt64(choices.count))]
+        let fault: LinkFault = random.next() % 2 == 0 ? .blackhole : .reset
+        let hold = Duration.milliseconds(Int64(8000 + random.next() % 10000))
+        let injected = try await LocalChaos.inject(.partitionPrimary, layout: layout,
+                                                   partition: LocalChaos.Partition(sides: sides, fault: fault))
+        inForce()
+        try? await Task.sleep(for: hold)
+        try await LocalLinks.apply([:], layout: layout)
+        let from = PartitionSide.allCases.filter(sides.contains).map(\.rawValue).joined(separator: "+")
+        return (injected.targets.first, " from \(from) (\(fault.rawValue)), healed after \(hold)")
     }
 
     func status() -> [String: Any] {
