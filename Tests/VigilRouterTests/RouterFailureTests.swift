@@ -45,8 +45,15 @@ import VigilRouter
     }
 
     @Test func unreachableBackendClosesTheClientWithinTheConnectTimeout() async throws {
-        // TEST-NET-1 is never routed: the connect times out (or fails at once without a route).
-        let blackHole = RouterEndpoint(name: "gone", host: "192.0.2.1", port: 3306)
+        // A loopback listener that never accepts, its accept queue filled: Linux drops further
+        // SYNs, so the router's connect hangs until its timeout (no packet leaves the host).
+        let stuck = try PortReservation()
+        try stuck.listen()
+        defer { stuck.release() }
+        var fillers: [TestClient] = []
+        for _ in 0..<2 { fillers.append(try await TestClient.connect(port: stuck.port)) }
+        defer { for filler in fillers { Task { await filler.close() } } }
+        let blackHole = RouterEndpoint(name: "gone", host: "127.0.0.1", port: stuck.port)
         var configuration = RouterConfiguration(readWritePort: 0, readOnlyPort: 0)
         configuration.connectTimeout = .milliseconds(200)
         try await withRouter(configuration, targets: RouterTargets(primary: blackHole)) { router in
