@@ -132,7 +132,9 @@ let package = Package(
         // split brain, RTO per fault, …). Pure: no IO, no clock.
         .target(name: "VigilVerify", dependencies: ["VigilCore"]),
         // Test support: real mariadbd processes on loopback with temp data dirs.
-        .target(name: "VigilTestSupport", dependencies: ["VigilMySQL"]),
+        .target(name: "VigilTestSupport", dependencies: ["VigilMySQL", "VigilPOSIX"]),
+        // POSIX plumbing shared by the local runtime and the test fixture: spawning, loopback ports.
+        .target(name: "VigilPOSIX"),
         // The controller's executor, shared by `vigil local` and the operator: performs the
         // decision core's instance actions wherever the instances live (InstanceDirectory).
         .target(
@@ -169,7 +171,7 @@ let package = Package(
         // `vigil local`: a whole group on one host (supervisor, controller loop, router).
         .target(
             name: "VigilLocal",
-            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP", "VigilAgent", "VigilControl",
+            dependencies: ["VigilCore", "VigilMySQL", "VigilEngine", "VigilRouter", "VigilHTTP", "VigilAgent", "VigilControl", "VigilPOSIX",
                            "VigilObserve",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"),
@@ -221,7 +223,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilLocalTests",
-            dependencies: ["VigilLocal", "VigilMySQL", "VigilTestSupport", "VigilObserve", "VigilHTTP",
+            dependencies: ["VigilLocal", "VigilMySQL", "VigilTestSupport", "VigilPOSIX", "VigilObserve", "VigilHTTP",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
         ),
@@ -247,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilOperatorEndToEndTests",
-            dependencies: ["VigilOperator", "VigilKube", "VigilKubeFake", "VigilKubelet", "VigilTestSupport", "VigilMySQL",
+            dependencies: ["VigilOperator", "VigilKube", "VigilKubeFake", "VigilKubelet", "VigilTestSupport", "VigilPOSIX", "VigilMySQL",
                            "VigilHTTP", "VigilObserve", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VigilEngine
+import VigilPOSIX
 
 /// The operations behind the `vigil local` subcommands, as a library for tests.
 public enum LocalGroup {
@@ -92,7 +93,7 @@ public enum LocalGroup {
     }
 
     static func checkPorts(_ spec: LocalSpec, except held: Set<Int> = []) throws(LocalError) {
-        let busy = spec.allPorts.filter { !held.contains($0) && !Ports.isFree($0) }
+        let busy = spec.allPorts.filter { !held.contains($0) && !LoopbackPort.isFree($0) }
         guard busy.isEmpty else {
             throw .failed("port\(busy.count > 1 ? "s" : "") \(busy.map(String.init).joined(separator: ", ")) on 127.0.0.1 \(busy.count > 1 ? "are" : "is") in use; choose another --port-base (this group needs \(spec.portBase)…\(spec.portBase + spec.portSpan - 1))")
         }

@@ -2,6 +2,7 @@
 // signals. We reap our own children with waitpid(pid, WNOHANG) so that a zombie is never
 // mistaken for a live server and a pid is never signalled after it could have been reused.
 import Foundation
+import VigilPOSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -263,11 +264,3 @@ final class LockedBox<Value>: @unchecked Sendable {
     }
 }
 
-/// Adds "close every descriptor from 3 up" to `actions` (glibc's
-/// posix_spawn_file_actions_addclosefrom_np, 2.34+, looked up at run time: Swift's Glibc
-/// module does not export it). Without it a child inherits our sockets.
-func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
-    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
-    _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-}

@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 import VigilLocal
 import VigilMySQL
+import VigilPOSIX
 import VigilTestSupport
 
 /// End to end: the real `vigil` binary runs real MariaDB groups in temporary directories.

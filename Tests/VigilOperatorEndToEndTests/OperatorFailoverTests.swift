@@ -8,6 +8,7 @@ import VigilKubelet
 import VigilMySQL
 import VigilObserve
 import VigilOperator
+import VigilPOSIX
 import VigilTestSupport
 
 /// The operator end to end: the fake API server, the test kubelet running every pod as real

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilLocal
 import VigilMySQL
+import VigilPOSIX
 import VigilTestSupport
 
 /// Helpers for end-to-end tests of `vigil local` with the real binary: a suite has a

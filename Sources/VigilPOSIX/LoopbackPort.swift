@@ -1,14 +1,16 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Loopback TCP ports for tests: is one free, hold one busy.
+/// Loopback TCP ports: is one free, hold one busy.
 public enum LoopbackPort {
+    /// True when nothing is bound to 127.0.0.1:port and we may bind it.
     public static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var addr = loopback(port)
         return withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
@@ -22,8 +24,13 @@ public enum LoopbackPort {
         let ok = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard ok, Glibc.listen(fd, 1) == 0 else { close(fd); throw CancellationError() }
+        guard ok, Glibc.listen(fd, 1) == 0 else { close(fd); throw PortBusy(port: port) }
         return fd
+    }
+
+    public struct PortBusy: Error, CustomStringConvertible {
+        public var port: Int
+        public var description: String { "cannot listen on 127.0.0.1:\(port)" }
     }
 
     static func loopback(_ port: Int) -> sockaddr_in {
