@@ -94,6 +94,7 @@ struct LocalCommand: AsyncParsableCommand {
             abstract: "Inject a fault: kill-primary, kill-replica, pause-primary, partition-primary, kill-site, kill-agent, kill-controller, heal.")
         @OptionGroup var dir: DirOption
         @Argument(help: "The fault.") var fault: String
+        @Argument(help: "Its target, as --target (`kill-site b`).") var name: String?
         @Option(help: "Instance (or site, for kill-site); default: the primary, or a healthy replica.") var target: String?
         @Option(name: .customLong("for"), help: "pause-primary: seconds to keep the server stopped (default 15); partition-primary: heal after this many seconds (default: stay cut until `heal`).")
         var seconds: Double?
@@ -107,6 +108,7 @@ struct LocalCommand: AsyncParsableCommand {
             guard LocalChaos.Fault(rawValue: fault) != nil else {
                 throw ValidationError("unknown fault \(fault); one of \(LocalChaos.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            if name != nil && target != nil { throw ValidationError("give the target once: as an argument or with --target") }
             if let seconds { guard seconds > 0, seconds <= 3600 else { throw ValidationError("--for must be between 0 and 3600 seconds") } }
             guard PartitionSide.parse(from) != nil else {
                 throw ValidationError("--from takes replicas, controller, clients (comma-separated) or everything (got \(from))")
@@ -118,7 +120,7 @@ struct LocalCommand: AsyncParsableCommand {
             let kind = LocalChaos.Fault(rawValue: fault)!
             do throws(LocalError) {
                 let injected = try await LocalChaos.inject(
-                    kind, layout: dir.layout, target: target, pauseFor: .milliseconds(Int64((seconds ?? 15) * 1000)),
+                    kind, layout: dir.layout, target: target ?? name, pauseFor: .milliseconds(Int64((seconds ?? 15) * 1000)),
                     partition: LocalChaos.Partition(sides: PartitionSide.parse(from)!, fault: LinkFault(rawValue: linkFault)!),
                     restartAfter: restartAfter.map { .milliseconds(Int64($0 * 1000)) }, executable: selfPath())
                 print(injected.description)

@@ -7,7 +7,9 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Highly-available MySQL / MariaDB: operator, agent, local groups and tools.",
         version: "0.1.0",
-        subcommands: [SQLCommand.self, LocalCommand.self, AgentCommand.self, VerifyCommand.self, ManifestsCommand.self,
+        // `vigil chaos` is `vigil local chaos`: faults are injected into a local group.
+        subcommands: [SQLCommand.self, LocalCommand.self, AgentCommand.self, VerifyCommand.self, LocalCommand.Chaos.self,
+                      ManifestsCommand.self,
                       OperatorCommand.self, KubectlCommand.self]
     )
 

@@ -92,7 +92,15 @@ struct LocalPartitionTests: LocalGroupTesting {
         let serverPIDs = try await instances().compactMap { $0["pid"] as? Int }
         #expect(serverPIDs.count == 3)
 
-        let kill = try await VigilBinary.run(["local", "chaos", "kill-controller", "--dir", dir])
+        // Bad chaos input is a usage error (exit 2) and changes nothing.
+        for bad in [["bogus"], ["partition-primary", "--from", "nowhere"], ["partition-primary", "--link-fault", "drop"],
+                    ["kill-site", "zz"], ["kill-site", "a", "--target", "a"]] {
+            let run = try await VigilBinary.run(["chaos", "--dir", dir] + bad)
+            #expect(run.status == 2, "\(bad): \(run.status) \(run.stderr)")
+        }
+        #expect(Set(try await instances().compactMap { $0["pid"] as? Int }) == Set(serverPIDs))
+
+        let kill = try await VigilBinary.run(["chaos", "kill-controller", "--dir", dir])
         try #require(kill.status == 0, "\(kill.stderr)")
         #expect(LocalGroup.supervisorPID(LocalLayout(root: dir)) == nil)
         // Without its controller the group carries on: the primary stays writable (its peers
