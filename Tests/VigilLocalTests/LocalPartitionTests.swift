@@ -82,6 +82,33 @@ struct LocalPartitionTests: LocalGroupTesting {
         #expect(await readOnly(base, 0) == true)
     }
 
+    @Test func aPrimaryCutOffFromTheControllerAloneKeepsServing() async throws {
+        let base = Self.portBase(span: 250)
+        defer { Self.forceDestroy(dir) }
+        try await up(base: base)
+        let term = try #require((try await status()["controller"] as? [String: Any])?["term"] as? Int)
+        let load = WriteLoad(port: base, password: try credentials()["app"]?["password"] ?? "")
+        let task = Task { await load.run() }
+        try await eventually("the load writes") { await load.count() >= 50 }
+
+        // The replicas still see the primary, so they do not agree it is gone, and its agent
+        // renews its lease through its peers: no failover, no fence, writes go on.
+        let partition = try await VigilBinary.run(["chaos", "partition-primary", "--from", "controller", "--dir", dir])
+        try #require(partition.status == 0, "\(partition.stderr)")
+        let during = await load.count()
+        try await Task.sleep(for: .seconds(15))  // past the lease and the controller's wait: nothing may happen
+        #expect(await load.count() > during + 100, "writes stalled while only the controller was cut off")
+        #expect(await readOnly(base, 0) == false)
+        let heal = try await VigilBinary.run(["chaos", "heal", "--dir", dir])
+        #expect(heal.status == 0)
+        await load.stop()
+        await task.value
+        let after = try await status()
+        #expect(after["primary"] as? String == "db0")
+        #expect((after["controller"] as? [String: Any])?["term"] as? Int == term, "a new term means a failover happened")
+        #expect(after["lastFailover"] == nil)
+    }
+
     @Test func aKilledControllerLeavesTheGroupRunningAndANewOneTakesItOver() async throws {
         let base = Self.portBase(span: 250)
         defer { Self.forceDestroy(dir) }
