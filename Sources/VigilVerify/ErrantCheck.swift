@@ -8,6 +8,21 @@ public struct ErrantTransactions: Codable, Sendable, Equatable {
     /// MariaDB only: domains at the same sequence but written by different servers — a
     /// divergence sequence containment cannot see.
     public var divergentDomains: [UInt32]
+    /// MariaDB only: the instance's last transaction in a domain has the sequence number of a
+    /// write a client saw acknowledged, but another server wrote that one: the instance kept a
+    /// transaction of its own (typically a deposed primary's unacknowledged tail) where the
+    /// group's history has another. A position holds only the last GTID per domain, so the
+    /// acknowledged GTIDs the run recorded are what show it.
+    public var divergentFromAcknowledged: [String]
+
+    public init(instance: String, gtidExecuted: String, errant: String, divergentDomains: [UInt32],
+                divergentFromAcknowledged: [String] = []) {
+        self.instance = instance
+        self.gtidExecuted = gtidExecuted
+        self.errant = errant
+        self.divergentDomains = divergentDomains
+        self.divergentFromAcknowledged = divergentFromAcknowledged
+    }
 }
 
 /// Errant transactions on every reachable non-primary instance (typically a demoted primary),
@@ -20,6 +35,12 @@ enum ErrantCheck {
         }
         var found: [ErrantTransactions] = []
         var notes: [String] = []
+        // domain → sequence → the server that wrote the acknowledged write with that GTID.
+        var acknowledged: [UInt32: [UInt64: UInt32]] = [:]
+        for op in history.operations where op.outcome == .ok {
+            guard let text = op.gtid, let position = MariaDBGTIDPosition(text) else { continue }
+            for gtid in position.gtids { acknowledged[gtid.domain, default: [:]][gtid.sequence] = gtid.serverID }
+        }
         for read in history.finalReads.sorted(by: { $0.instance < $1.instance })
         where read.reachable && read.instance != primary.instance {
             guard let text = read.gtidExecuted else { continue }
@@ -33,12 +54,17 @@ enum ErrantCheck {
                 continue
             }
             var divergent: [UInt32] = []
+            var fromAcknowledged: [String] = []
             if case .mariadb(let mine) = state, case .mariadb(let theirs) = primaryState {
                 divergent = mine.divergentDomains(comparedTo: theirs)
+                fromAcknowledged = mine.gtids.filter { gtid in
+                    acknowledged[gtid.domain]?[gtid.sequence].map { $0 != gtid.serverID } ?? false
+                }.map(\.description)
             }
-            if !errant.isEmpty || !divergent.isEmpty {
+            if !errant.isEmpty || !divergent.isEmpty || !fromAcknowledged.isEmpty {
                 found.append(ErrantTransactions(
-                    instance: read.instance, gtidExecuted: text, errant: errant.description, divergentDomains: divergent))
+                    instance: read.instance, gtidExecuted: text, errant: errant.description, divergentDomains: divergent,
+                    divergentFromAcknowledged: fromAcknowledged))
             }
         }
         return (found, notes)

@@ -24,6 +24,12 @@ extension Checker {
         let u = report.unknownWrites
         lines.append("lost acknowledged writes: \(report.lostWrites.count); unknown writes landed \(u.landed.count), not landed \(u.notLanded.count), undetermined \(u.undetermined.count)")
         lines.append("split-brain windows: \(report.splitBrain.count); false-positive failovers: \(report.falsePositiveFailovers.count); errant: \(report.errantTransactions.count) instance(s)")
+        for e in report.errantTransactions {
+            let what = [e.errant.isEmpty ? nil : "errant \(e.errant)",
+                        e.divergentDomains.isEmpty ? nil : "diverged in domain(s) \(e.divergentDomains.map(String.init).joined(separator: ","))",
+                        e.divergentFromAcknowledged.isEmpty ? nil : "kept \(e.divergentFromAcknowledged.joined(separator: ",")) where an acknowledged write has another server"]
+            lines.append("  \(e.instance) (gtid \(e.gtidExecuted)): \(what.compactMap { $0 }.joined(separator: "; "))")
+        }
         if let bank = report.bank {
             lines.append("bank: drift in \(bank.drift.count) read(s), \(bank.negativeBalances.count) negative balance(s)")
         }
