@@ -96,38 +96,38 @@ struct LocalCommand: AsyncParsableCommand {
         @Argument(help: "The fault.") var fault: String
         @Argument(help: "Its target, as --target (`kill-site b`).") var name: String?
         @Option(help: "Instance (or site, for kill-site); default: the primary, or a healthy replica.") var target: String?
-        @Option(name: .customLong("for"), help: "pause-primary: seconds to keep the server stopped (default 15); partition-primary: heal after this many seconds (default: stay cut until `heal`).")
-        var seconds: Double?
+        @Option(name: .customLong("for"), help: "pause-primary: how long to keep the server stopped (15s, the default); partition-primary: heal after this long (default: stay cut until `heal`).")
+        var seconds: Seconds?
         @Option(help: "partition-primary: cut it off from replicas, controller, clients (comma-separated) or everything.")
         var from = "everything"
         @Option(help: "partition-primary: blackhole (packets dropped, connections hang) or reset (connections reset).")
         var linkFault = "blackhole"
-        @Option(help: "kill-controller: start a new supervisor after this many seconds, which takes the running group over (default: none; `vigil local up` does it).")
-        var restartAfter: Double?
+        @Option(help: "kill-controller: start a new supervisor after this long (e.g. 2s), which takes the running group over (default: none; `vigil local up` does it).")
+        var restartAfter: Seconds?
         func validate() throws {
             guard LocalChaos.Fault(rawValue: fault) != nil else {
                 throw ValidationError("unknown fault \(fault); one of \(LocalChaos.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if name != nil && target != nil { throw ValidationError("give the target once: as an argument or with --target") }
-            if let seconds { guard seconds > 0, seconds <= 3600 else { throw ValidationError("--for must be between 0 and 3600 seconds") } }
+            if let seconds { guard seconds.value > 0, seconds.value <= 3600 else { throw ValidationError("--for must be more than 0 and at most 1h") } }
             guard PartitionSide.parse(from) != nil else {
                 throw ValidationError("--from takes replicas, controller, clients (comma-separated) or everything (got \(from))")
             }
             guard LinkFault(rawValue: linkFault) != nil else { throw ValidationError("--link-fault must be blackhole or reset (got \(linkFault))") }
-            if let restartAfter { guard restartAfter >= 0, restartAfter <= 3600 else { throw ValidationError("--restart-after must be between 0 and 3600 seconds") } }
+            if let restartAfter { guard restartAfter.value <= 3600 else { throw ValidationError("--restart-after must be at most 1h") } }
         }
         func run() async throws {
             let kind = LocalChaos.Fault(rawValue: fault)!
             do throws(LocalError) {
                 let injected = try await LocalChaos.inject(
-                    kind, layout: dir.layout, target: target ?? name, pauseFor: .milliseconds(Int64((seconds ?? 15) * 1000)),
+                    kind, layout: dir.layout, target: target ?? name, pauseFor: (seconds ?? Seconds(15)).duration,
                     partition: LocalChaos.Partition(sides: PartitionSide.parse(from)!, fault: LinkFault(rawValue: linkFault)!),
-                    restartAfter: restartAfter.map { .milliseconds(Int64($0 * 1000)) }, executable: selfPath())
+                    restartAfter: restartAfter?.duration, executable: selfPath())
                 print(injected.description)
                 if kind == .partitionPrimary, let seconds {
-                    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                    try? await Task.sleep(for: seconds.duration)
                     try await LocalLinks.apply([:], layout: dir.layout)
-                    print("healed every link after \(seconds) s")
+                    print("healed every link after \(seconds)")
                 }
             } catch {
                 fail(error)

@@ -129,6 +129,16 @@ struct LocalGroupTests: LocalGroupTesting {
         #expect(zero.stderr.contains("--instances"))
         #expect(!FileManager.default.fileExists(atPath: dir))
 
+        // Durations take units; a bad one is a usage error before anything starts.
+        for bad in [["verify", "--duration", "5s"], ["verify", "--duration", "soon"], ["verify", "--duration", "-2m"],
+                    ["verify", "--faults", "partition-everything"], ["chaos", "pause-primary", "--for", "0s", "--dir", dir]] {
+            let run = try await VigilBinary.run(bad)
+            #expect(run.status == 2, "\(bad): \(run.status) \(run.stderr)")
+        }
+        let verifyHelp = try await VigilBinary.run(["verify", "--help"])
+        #expect(verifyHelp.stdout.contains("120s"))
+        #expect(!FileManager.default.fileExists(atPath: dir))
+
         // Missing server binary: says how to install it.
         let missing = try await VigilBinary.run(["local", "up", "--dir", dir, "--mysqld", "/nonexistent/mariadbd", "--port-base", "\(base)"])
         #expect(missing.status == 1)

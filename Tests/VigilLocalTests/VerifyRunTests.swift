@@ -19,7 +19,7 @@ struct VerifyRunTests: LocalGroupTesting {
         let timeline = dir + "/timeline.svg"
         let historyPath = dir + "/history.json"
         let run = try await VigilBinary.run(
-            ["verify", "--duration", "100", "--faults", "kill-primary,pause-primary,partition-primary,switchover,kill-controller", "--seed", "1972",
+            ["verify", "--duration", "100s", "--faults", "kill-primary,pause-primary,partition-primary,switchover,kill-controller", "--seed", "1972",
              "--clients", "4", "--port-base", "\(base)", "--report", report, "--timeline", timeline, "--history", historyPath],
             timeout: .seconds(400))
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")

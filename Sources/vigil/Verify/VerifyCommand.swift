@@ -14,7 +14,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Workload: unique-inserts, bank (transfers between accounts) or list-append.") var workload = "unique-inserts"
     @Option(help: "Comma-separated faults: kill-primary, pause-primary, partition-primary, switchover, kill-replica, kill-agent, kill-controller.")
     var faults = "kill-primary,pause-primary,switchover"
-    @Option(help: "Seconds to run (one fault per 20 s).") var duration = 60
+    @Option(help: "How long to run: 120, 120s, 2m (one fault per 20 s).") var duration = Seconds(60)
     @Option(help: "Concurrent clients.") var clients = 4
     @Option(help: "Seed of the fault schedule (printed; replays the schedule).") var seed: UInt64?
     @Option(help: "semisync or async (a temporary group only).") var mode = "semisync"
@@ -34,7 +34,7 @@ struct VerifyCommand: AsyncParsableCommand {
         guard !asked.isEmpty, asked.allSatisfy(known.contains) else {
             throw ValidationError("--faults takes a comma-separated subset of \(known.sorted().joined(separator: ", "))")
         }
-        guard (20...86_400).contains(duration) else { throw ValidationError("--duration must be 20…86400 seconds") }
+        guard (20...86_400).contains(duration.value) else { throw ValidationError("--duration must be 20 s … 24 h (got \(duration))") }
         guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1…64") }
         guard ["semisync", "async"].contains(mode) else { throw ValidationError("--mode must be semisync or async") }
     }
@@ -58,10 +58,10 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             let credentials = try JSONDecoder().decode([String: [String: String]].self,
                                                        from: FileManager.default.contents(atPath: layout.credentialsFile) ?? Data())
-            print("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration) s, \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)")
+            print("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration), \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)")
             let run = VerifyRun(
                 layout: layout, spec: state.spec, workload: VerifyWorkload.parse(workload)!, seed: seed, faults: faults.split(separator: ",").map(String.init),
-                duration: .seconds(duration), clients: clients, appPassword: credentials["app"]?["password"] ?? "",
+                duration: duration.duration, clients: clients, appPassword: credentials["app"]?["password"] ?? "",
                 adminPassword: credentials["vigil_admin"]?["password"] ?? "", log: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
             let history = try await run.execute()
             let checkStart = ContinuousClock.now
