@@ -54,8 +54,11 @@ public enum LocalLinks {
         guard let pid = pid(layout) else {
             throw .failed("the links process of \(layout.root) is not running (is the group up, and was it created with --fault-links?)")
         }
-        let previous = FileManager.default.contents(atPath: layout.linkFaultsFile)
-            .flatMap { try? JSONDecoder().decode(LinkFaultPlan.self, from: $0) }?.generation ?? 0
+        // Past both files' generations: a stale status (say, of a links process restarted since)
+        // must not count as this plan applied.
+        let previous = [layout.linkFaultsFile, layout.linkStatusFile].compactMap { path in
+            FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(LinkFaultPlan.self, from: $0) }?.generation
+        }.max() ?? 0
         let plan = LinkFaultPlan(generation: previous + 1, faults: faults)
         do {
             try FileWriting.atomicWrite(try JSONEncoder().encode(plan), to: layout.linkFaultsFile, mode: 0o600)
