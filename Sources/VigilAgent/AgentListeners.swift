@@ -156,7 +156,6 @@ extension Agent {
     }
 
     // `HTTPFields.Element` is `HTTPField` (HTTPTypes), whose module Hummingbird does not re-export.
-    static let signatureField = HTTPFields.Element.Name(AgentAPI.signatureHeader)
 
     static func authorized(_ request: Request, token: String) -> Bool {
         AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token)
@@ -169,6 +168,15 @@ extension Agent {
 
     /// A JSON reply, signed with the token when given.
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, token: String?) -> Response {
+        SignedReply.json(value, status: status, token: token)
+    }
+}
+
+/// Replies under the agent contract (`AgentAPI`): JSON, HMAC-signed with the group's token when
+/// given. The agent's endpoints and both controllers' heartbeat answers (local and operator)
+/// use it, so a word is signed the same way wherever it comes from.
+public enum SignedReply {
+    public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, token: String?) -> Response {
         let body: [UInt8]
         do {
             body = try AgentAPI.encode(value)
@@ -177,7 +185,7 @@ extension Agent {
         }
         var headers = HTTPFields()
         headers[.contentType] = AgentAPI.jsonContentType
-        if let token, let field = signatureField {
+        if let token, let field = HTTPFields.Element.Name(AgentAPI.signatureHeader) {
             headers[field] = AgentAPI.sign(body: body, token: token)
         }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))

@@ -41,11 +41,7 @@ final class ControllerServer: Sendable {
         router.post("/v1/heartbeat") { request, _ -> Response in
             guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
             guard let report: AgentReport = try await decode(request) else { return badRequest("body must be an AgentReport") }
-            let word = await supervisor.heartbeat(report)
-            let body = (try? JSONEncoder().encode(word)) ?? Data()
-            var response = json(body)
-            response.headers[signatureHeader] = AgentAPI.sign(body: Array(body), token: token)
-            return response
+            return SignedReply.json(await supervisor.heartbeat(report), token: token)
         }
         router.post("/v1/switchover") { request, _ -> Response in
             guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
@@ -58,8 +54,6 @@ final class ControllerServer: Sendable {
             return json(try JSONEncoder().encode(await supervisor.operatorCommand(command)))
         }
     }
-
-    private static let signatureHeader = HTTPField.Name(AgentAPI.signatureHeader)!
 
     private static func decode<T: Decodable>(_ request: Request) async throws -> T? {
         let buffer = try await request.body.collect(upTo: 1 << 20)

@@ -50,11 +50,7 @@ public final class OperatorServer: Sendable {
             case .notRunning:
                 return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "controller not running yet\n")))
             case .word(let word, let token):
-                let body = try JSONEncoder().encode(word)
-                var response = Response(status: .ok, headers: [.contentType: "application/json"],
-                                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
-                response.headers[HTTPField.Name(AgentAPI.signatureHeader)!] = AgentAPI.sign(body: Array(body), token: token)
-                return response
+                return SignedReply.json(word, token: token)
             }
         }
     }
