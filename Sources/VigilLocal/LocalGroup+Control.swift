@@ -32,6 +32,14 @@ extension LocalGroup {
         return reply
     }
 
+    /// Re-copies `instance` from the primary (mariadb-backup) and lets it rejoin; waits for it.
+    public static func rebuild(_ layout: LocalLayout, _ instance: String) async throws(LocalError) -> ControllerReply {
+        _ = try runningState(layout)
+        let reply = try await post(layout, "/v1/rebuild", body: RebuildAsk(instance: instance), timeout: .seconds(1200))
+        guard reply.accepted else { throw .failed(reply.reason) }
+        return reply
+    }
+
     static func runningState(_ layout: LocalLayout) throws(LocalError) -> LocalState {
         let state = try LocalState.load(layout)
         guard supervisorPID(layout) != nil, state.phase == .running else {
@@ -40,7 +48,8 @@ extension LocalGroup {
         return state
     }
 
-    static func post<Body: Encodable>(_ layout: LocalLayout, _ path: String, body: Body) async throws(LocalError) -> ControllerReply {
+    static func post<Body: Encodable>(_ layout: LocalLayout, _ path: String, body: Body,
+                                      timeout: Duration = .seconds(10)) async throws(LocalError) -> ControllerReply {
         let state = try LocalState.load(layout)
         let credentials = try LocalCredentials.load(layout)
         let url = "http://127.0.0.1:\(state.spec.controllerPort)\(path)"
@@ -50,7 +59,7 @@ extension LocalGroup {
             response = try await HTTPClient.request(
                 method: "POST", url: url,
                 headers: [("Authorization", "Bearer \(credentials.agentToken)"), ("Content-Type", "application/json")],
-                body: Array(data), timeout: .seconds(10))
+                body: Array(data), timeout: timeout)
         } catch {
             throw .failed("cannot reach the controller at \(url): \(error)")
         }

@@ -21,7 +21,7 @@ extension LocalSupervisor {
     /// down while the controller replaces it: its death is the agent's proof, and a restarted
     /// primary would only come back fenced (it rejoins as a replica once the failover is over).
     func superviseProcesses(now: ContinuousClock.Instant) {
-        for i in servers.indices {
+        for i in servers.indices where !rebuilding.contains(servers[i].name) {
             if let status = servers[i].checkExited(now: now) {
                 log(decision: nil, instance: servers[i].name)
                     .warning("mariadbd \(servers[i].name) exited (status \(status)); restart \(servers[i].restarts) scheduled")

@@ -18,6 +18,8 @@ public actor LocalSupervisor {
     let logger: Logger
     var servers: [SupervisedProcess]
     var agents: [SupervisedProcess]
+    /// Instances being rebuilt (`vigil local rebuild`): their server is the rebuild's to stop and start.
+    var rebuilding: Set<String> = []
     /// The fault links' process (groups with fault links).
     var links = SupervisedProcess(name: "links")
     var router: Router?

@@ -9,7 +9,7 @@ struct LocalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Run a replicated MariaDB/MySQL group on this host, with a router.",
-        subcommands: [Up.self, Status.self, Switchover.self, Chaos.self, OverrideCooldown.self, Unquarantine.self, Down.self, Destroy.self,
+        subcommands: [Up.self, Status.self, Switchover.self, Chaos.self, OverrideCooldown.self, Unquarantine.self, Rebuild.self, Down.self, Destroy.self,
                       Logs.self, Supervise.self, Links.self])
 
     struct DirOption: ParsableArguments {
@@ -156,6 +156,20 @@ struct LocalCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 print(try await LocalGroup.operatorCommand(dir.layout, .unquarantine(instance)).reason)
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a replica (e.g. a quarantined former primary) a fresh copy of the primary's data, then let it rejoin.")
+        @OptionGroup var dir: DirOption
+        @Argument(help: "The instance to rebuild (not the primary).") var instance: String
+        func run() async throws {
+            do {
+                print(try await LocalGroup.rebuild(dir.layout, instance).reason)
             } catch {
                 fail(error)
             }

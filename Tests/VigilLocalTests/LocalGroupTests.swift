@@ -118,6 +118,28 @@ struct LocalGroupTests: LocalGroupTesting {
         let appOnDB2 = try await app(port: db2Port)
         await #expect(throws: MySQLError.self) { try await appOnDB2.query("INSERT INTO t VALUES (100)") }
         await appOnDB2.close()
+
+        // The way back: a fresh copy of the primary's data. The primary cannot be rebuilt.
+        let refused = try await VigilBinary.run(["local", "rebuild", "--dir", dir, "db0"])
+        #expect(refused.status == 1 && refused.stderr.contains("primary"), "\(refused.stderr)")
+        let rebuild = try await VigilBinary.run(["local", "rebuild", "--dir", dir, "db2"])
+        #expect(rebuild.status == 0, "\(rebuild.stderr)")
+        #expect(rebuild.stdout.contains("rebuilt db2 from db0"))
+        try await rw.query("INSERT INTO t VALUES (3)")
+        try await eventually("db2 rejoins as a healthy replica without its own write") {
+            let db2 = try await instances().first { $0["name"] as? String == "db2" }
+            guard db2?["role"] as? String == "replica", db2?["healthy"] as? Bool == true, db2?["quarantinedErrantGTIDs"] == nil else { return false }
+            let conn = try await MySQLConnection.connect(MySQLConfiguration(
+                endpoint: .tcp(host: "127.0.0.1", port: db2Port), user: "root", password: rootPW, tls: .disable))
+            defer { Task { await conn.close() } }
+            let ids = try await conn.query("SELECT id FROM app.t ORDER BY id").rows.compactMap { $0[0].int }
+            return ids == [3]
+        }
+        // The admin password went to mariadb-backup through a 0600 file, now gone, never an argument or a log line.
+        let adminPW = try credentials()["vigil_admin"]?["password"] ?? ""
+        let rebuildLog = try String(contentsOfFile: dir + "/instances/db2/rebuild.log", encoding: .utf8)
+        #expect(!adminPW.isEmpty && !rebuildLog.contains(adminPW))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/instances/db2/rebuild.cnf"))
         await rw.close()
     }
 

@@ -48,6 +48,11 @@ final class ControllerServer: Sendable {
             let ask: SwitchoverAsk = try await decode(request) ?? SwitchoverAsk(to: nil)
             return json(try JSONEncoder().encode(await supervisor.requestSwitchover(to: ask.to)))
         }
+        router.post("/v1/rebuild") { request, _ -> Response in
+            guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
+            guard let ask: RebuildAsk = try await decode(request) else { return badRequest("body must be {\"instance\": NAME}") }
+            return json(try JSONEncoder().encode(await supervisor.rebuild(ask.instance)))
+        }
         router.post("/v1/operator") { request, _ -> Response in
             guard AgentAPI.isAuthorized(authorization: request.headers[.authorization], token: token) else { return unauthorized() }
             guard let command: OperatorCommand = try await decode(request) else { return badRequest("body must be an OperatorCommand") }
@@ -69,6 +74,11 @@ final class ControllerServer: Sendable {
     private static func badRequest(_ why: String) -> Response {
         Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: why + "\n")))
     }
+}
+
+/// `POST /v1/rebuild` body.
+struct RebuildAsk: Codable, Sendable {
+    var instance: String
 }
 
 /// `POST /v1/switchover` body.
