@@ -23,6 +23,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Write the SVG timeline here.") var timeline: String?
     @Option(help: "Write the recorded history (every operation, fault and final read) here, as JSON.") var history: String?
     @Flag(help: "Async mode: report losses without failing.") var allowLoss = false
+    @Flag(help: "Act as the operator between faults: rebuild every quarantined instance from the primary (logged), so a long run keeps three members.")
+    var rebuildQuarantined = false
 
     func validate() throws {
         guard VerifyWorkload.parse(workload) != nil else {
@@ -62,7 +64,8 @@ struct VerifyCommand: AsyncParsableCommand {
             let run = VerifyRun(
                 layout: layout, spec: state.spec, workload: VerifyWorkload.parse(workload)!, seed: seed, faults: faults.split(separator: ",").map(String.init),
                 duration: duration.duration, clients: clients, appPassword: credentials["app"]?["password"] ?? "",
-                adminPassword: credentials["vigil_admin"]?["password"] ?? "", log: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
+                adminPassword: credentials["vigil_admin"]?["password"] ?? "", rebuildQuarantined: rebuildQuarantined,
+                log: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
             let history = try await run.execute()
             let checkStart = ContinuousClock.now
             let result = Checker.check(history, options: CheckOptions(allowLoss: allowLoss))

@@ -17,6 +17,8 @@ struct VerifyRun {
     let clients: Int
     let appPassword: String
     let adminPassword: String
+    /// Between faults, rebuild quarantined instances (the operator's way back).
+    var rebuildQuarantined = false
     let log: @Sendable (String) -> Void
 
     /// Run-relative milliseconds on one monotonic clock.
@@ -107,6 +109,7 @@ struct VerifyRun {
             let slotStart = start + slot * index
             try? await Task.sleep(until: slotStart + slot / 3, clock: .continuous)
             await waitHealthy(timeout: slot / 2)
+            if rebuildQuarantined { await rebuildQuarantinedInstances() }
             _ = try? await LocalGroup.operatorCommand(layout, .overrideCooldown)
             let fault = faults[Int(random.next() % UInt64(faults.count))]
             var begin = nowMs()
@@ -158,6 +161,24 @@ struct VerifyRun {
         try await LocalLinks.apply([:], layout: layout)
         let from = PartitionSide.allCases.filter(sides.contains).map(\.rawValue).joined(separator: "+")
         return (injected.targets.first, " from \(from) (\(fault.rawValue)), healed after \(hold)")
+    }
+
+    /// What an operator does with a quarantined instance: a fresh copy of the primary.
+    func rebuildQuarantinedInstances() async {
+        let quarantined = (status()["instances"] as? [[String: Any]] ?? []).compactMap { i -> (String, String)? in
+            guard let name = i["name"] as? String, let errant = i["quarantinedErrantGTIDs"] as? String else { return nil }
+            return (name, errant)
+        }
+        for (name, errant) in quarantined {
+            let at = String(format: "%6.1f", Double(nowMs()) / 1000)
+            do {
+                let reply = try await LocalGroup.rebuild(layout, name)
+                log("\(at) s  operator: \(name) was quarantined (errant \(errant)); \(reply.reason)")
+            } catch {
+                log("\(at) s  operator: rebuilding \(name) failed: \(error)")
+            }
+        }
+        if !quarantined.isEmpty { await waitHealthy(timeout: .seconds(10)) }
     }
 
     func status() -> [String: Any] {
