@@ -118,7 +118,7 @@ public final class MySQLConnection: Sendable {
     /// Runs one or more statements and returns every result, in order.
     public func queryAll(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> [MySQLResult] {
         switch try await run(.query(sql), timeout: timeout ?? configuration.queryTimeout) {
-        case .results(let results): return results
+        case .results(let first, let more): return [first] + more
         case .done: return []
         }
     }
@@ -126,7 +126,10 @@ public final class MySQLConnection: Sendable {
     /// Runs a statement and returns its (first) result.
     @discardableResult
     public func query(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> MySQLResult {
-        try await queryAll(sql, timeout: timeout).first ?? MySQLResult()
+        switch try await run(.query(sql), timeout: timeout ?? configuration.queryTimeout) {
+        case .results(let first, _): return first
+        case .done: return MySQLResult()
+        }
     }
 
     /// COM_PING: proves the server is answering on this session.
@@ -144,22 +147,22 @@ public final class MySQLConnection: Sendable {
 
     private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
         if Task.isCancelled { throw .cancelled }
-        let promise = channel.eventLoop.makePromise(of: CommandOutcome.self)
         let handler = self.handler
-        if channel.eventLoop.inEventLoop {
-            handler.value.enqueue(command, timeout: timeout, promise: promise)
-        } else {
-            channel.eventLoop.execute { handler.value.enqueue(command, timeout: timeout, promise: promise) }
-        }
-        do {
-            return try await withTaskCancellationHandler {
-                try await promise.futureResult.get()
-            } onCancel: {
-                self.channel.eventLoop.execute { handler.value.fatal(.cancelled) }
+        let eventLoop = channel.eventLoop
+        // The handler resumes the continuation on the event loop. A task already running there
+        // (see `taskExecutor`) hands the command over directly, without a hop.
+        let result = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (reply: CommandReply) in
+                if eventLoop.inEventLoop {
+                    handler.value.enqueue(command, timeout: timeout, reply: reply)
+                } else {
+                    eventLoop.execute { handler.value.enqueue(command, timeout: timeout, reply: reply) }
+                }
             }
-        } catch {
-            throw error as? MySQLError ?? .connectionClosed("\(error)")
+        } onCancel: {
+            eventLoop.execute { handler.value.fatal(.cancelled) }
         }
+        return try result.get()
     }
 
     static func tlsConfiguration(_ mode: MySQLTLSMode) throws(MySQLError) -> TLSConfiguration? {
