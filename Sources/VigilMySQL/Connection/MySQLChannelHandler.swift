@@ -105,7 +105,7 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     // MARK: internals
 
     private func startNextIfIdle() {
-        guard current == nil, machine.isReady, let context, let next = queue.popFirst() else { return }
+        guard !queue.isEmpty, current == nil, machine.isReady, let context, let next = queue.popFirst() else { return }
         start(next, context)
     }
 

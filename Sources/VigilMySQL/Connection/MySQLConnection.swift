@@ -115,8 +115,12 @@ public final class MySQLConnection: Sendable {
         }
     }
 
+    // The command methods are `nonisolated(nonsending)`: they run on the caller's executor, so
+    // an await costs no executor switches on the way in and out, and the reply resumes the
+    // caller where it is (an actor, or a task pinned to `taskExecutor`).
+
     /// Runs one or more statements and returns every result, in order.
-    public func queryAll(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> [MySQLResult] {
+    nonisolated(nonsending) public func queryAll(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> [MySQLResult] {
         switch try await run(.query(sql), timeout: timeout ?? configuration.queryTimeout) {
         case .results(let first, let more): return [first] + more
         case .done: return []
@@ -125,7 +129,7 @@ public final class MySQLConnection: Sendable {
 
     /// Runs a statement and returns its (first) result.
     @discardableResult
-    public func query(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> MySQLResult {
+    nonisolated(nonsending) public func query(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> MySQLResult {
         switch try await run(.query(sql), timeout: timeout ?? configuration.queryTimeout) {
         case .results(let first, _): return first
         case .done: return MySQLResult()
@@ -133,7 +137,7 @@ public final class MySQLConnection: Sendable {
     }
 
     /// COM_PING: proves the server is answering on this session.
-    public func ping(timeout: TimeAmount? = nil) async throws(MySQLError) {
+    nonisolated(nonsending) public func ping(timeout: TimeAmount? = nil) async throws(MySQLError) {
         _ = try await run(.ping, timeout: timeout ?? configuration.queryTimeout)
     }
 
@@ -145,7 +149,7 @@ public final class MySQLConnection: Sendable {
 
     public var isClosed: Bool { !channel.isActive }
 
-    private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
+    nonisolated(nonsending) private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
         if Task.isCancelled { throw .cancelled }
         let handler = self.handler
         let eventLoop = channel.eventLoop

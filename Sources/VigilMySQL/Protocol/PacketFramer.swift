@@ -11,6 +11,7 @@ struct PacketFramer {
     var checksSequence = true
     private var inbound: ByteBuffer?
     private var partial: ByteBuffer?
+    private var partialFirst: UInt8?
     let maxPacketSize: Int
 
     init(maxPacketSize: Int) {
@@ -46,9 +47,19 @@ struct PacketFramer {
 
     /// The next complete logical payload, nil if more bytes are needed.
     mutating func nextPayload() throws(MySQLError) -> ByteBuffer? {
+        try nextPacket()?.payload
+    }
+
+    /// The next complete logical payload and its first byte (nil when empty), which every
+    /// packet is dispatched on: read together with the header, in one access to the bytes.
+    mutating func nextPacket() throws(MySQLError) -> (payload: ByteBuffer, first: UInt8?)? {
         while true {
             guard var buffer = inbound, buffer.readableBytes >= 4 else { return nil }
-            let header = buffer.readInteger(endianness: .little, as: UInt32.self)!
+            let (header, first) = buffer.withUnsafeReadableBytes { raw in
+                (UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24,
+                 raw.count > 4 ? raw[4] : nil)
+            }
+            buffer.moveReaderIndex(forwardBy: 4)
             let length = Int(header & 0xFF_FFFF)
             let seq = UInt8(header >> 24)
             guard buffer.readableBytes >= length else { return nil }
@@ -70,16 +81,16 @@ struct PacketFramer {
             }
             if length == Self.maxChunk {
                 // More fragments of the same logical packet follow.
-                if partial == nil { partial = chunk } else { var c = chunk; partial!.writeBuffer(&c) }
+                if partial == nil { partial = chunk; partialFirst = first } else { var c = chunk; partial!.writeBuffer(&c) }
                 continue
             }
             if var p = partial {
                 var c = chunk
                 p.writeBuffer(&c)
                 partial = nil
-                return p
+                return (p, partialFirst)
             }
-            return chunk
+            return (chunk, length > 0 ? first : nil)
         }
     }
 

@@ -72,8 +72,8 @@ struct ConnectionStateMachine {
     /// the next, so packets are always read in the state the previous ones left.
     mutating func nextAction() -> Action? {
         do {
-            while !isClosed, let payload = try framer.nextPayload() {
-                if let action = try handle(payload) { return action }
+            while !isClosed, let (payload, first) = try framer.nextPacket() {
+                if let action = try handle(payload, first: first) { return action }
             }
         } catch {
             state = .closed
@@ -157,7 +157,7 @@ struct ConnectionStateMachine {
 
     // MARK: packets
 
-    private mutating func handle(_ payload: ByteBuffer) throws(MySQLError) -> Action? {
+    private mutating func handle(_ payload: ByteBuffer, first: UInt8?) throws(MySQLError) -> Action? {
         switch state {
         case .awaitingGreeting:
             let greeting = try ServerGreeting.decode(payload)
@@ -167,15 +167,15 @@ struct ConnectionStateMachine {
         case .authenticating(var auth):
             return try handleAuth(payload, &auth)
         case .ready:
-            if payload.first == 0xFF {
+            if first == 0xFF {
                 // Servers send an unsolicited ERR just before they drop an idle or killed session.
                 throw .connectionClosed(ServerErrorPacket.decode(payload).description)
             }
             throw .protocolViolation("unexpected packet while idle")
         case .running:
-            return try handleResult(payload)
+            return try handleResult(payload, header: first ?? 0)
         case .pinging:
-            switch payload.first {
+            switch first {
             case 0x00:
                 becomeReady()
                 return .commandCompleted(.done)
@@ -315,8 +315,7 @@ struct ConnectionStateMachine {
         }
     }
 
-    private mutating func handleResult(_ payload: ByteBuffer) throws(MySQLError) -> Action? {
-        let header = payload.first ?? 0
+    private mutating func handleResult(_ payload: ByteBuffer, header: UInt8) throws(MySQLError) -> Action? {
         switch accumulator.phase {
         case .first:
             switch header {
@@ -389,8 +388,4 @@ struct ConnectionStateMachine {
         framer.frame(payload, into: &out)
         return out
     }
-}
-
-extension ByteBuffer {
-    var first: UInt8? { getInteger(at: readerIndex, as: UInt8.self) }
 }
