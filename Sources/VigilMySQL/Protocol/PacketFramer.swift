@@ -54,27 +54,25 @@ struct PacketFramer {
     /// packet is dispatched on: read together with the header, in one access to the bytes.
     mutating func nextPacket() throws(MySQLError) -> (payload: ByteBuffer, first: UInt8?)? {
         while true {
-            guard var buffer = inbound, buffer.readableBytes >= 4 else { return nil }
-            let (header, first) = buffer.withUnsafeReadableBytes { raw in
+            // `inbound` is read and advanced in place: a copy would cost a retain and a
+            // release per packet.
+            guard let available = inbound?.readableBytes, available >= 4 else { return nil }
+            let (header, first) = inbound!.withUnsafeReadableBytes { raw in
                 (UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24,
                  raw.count > 4 ? raw[4] : nil)
             }
-            buffer.moveReaderIndex(forwardBy: 4)
             let length = Int(header & 0xFF_FFFF)
             let seq = UInt8(header >> 24)
-            guard buffer.readableBytes >= length else { return nil }
+            guard available - 4 >= length else { return nil }
             // While idle any sequence id is accepted: servers number the ERR they send just
             // before dropping an idle or killed session in different ways.
             guard seq == sequence || !checksSequence else {
                 throw .protocolViolation("packet sequence id \(seq), expected \(sequence)")
             }
             sequence = seq &+ 1
-            let chunk = buffer.readSlice(length: length)!
-            if buffer.readableBytes == 0 {
-                inbound = nil
-            } else {
-                inbound = buffer
-            }
+            inbound!.moveReaderIndex(forwardBy: 4)
+            let chunk = inbound!.readSlice(length: length)!
+            if available - 4 == length { inbound = nil }
             let total = (partial?.readableBytes ?? 0) + length
             guard total <= maxPacketSize else {
                 throw .protocolViolation("packet of \(total)+ bytes exceeds the limit of \(maxPacketSize)")
@@ -85,9 +83,9 @@ struct PacketFramer {
                 continue
             }
             if var p = partial {
+                partial = nil  // before writing, so `p` is the only reference and appends in place
                 var c = chunk
                 p.writeBuffer(&c)
-                partial = nil
                 return (p, partialFirst)
             }
             return (chunk, length > 0 ? first : nil)

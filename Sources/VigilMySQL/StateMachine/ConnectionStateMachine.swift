@@ -107,8 +107,7 @@ struct ConnectionStateMachine {
             guard length <= settings.maxPacketSize else {
                 return .commandFailed(.usage("statement of \(length) bytes exceeds the packet limit"))
             }
-            accumulator = ResultAccumulator()
-            state = .running
+            state = .running  // the accumulator is empty: every way out of .running leaves it so
             if length + 4 <= Self.reusedOutboundLimit {
                 // The common case: one small packet, framed in place in the reused buffer.
                 outbound.clear()
@@ -327,6 +326,7 @@ struct ConnectionStateMachine {
                 return finishIfLast(ok.statusFlags)
             case 0xFF:
                 becomeReady()
+                accumulator = ResultAccumulator()  // drops earlier results of a multi-statement query
                 return .commandFailed(.server(ServerErrorPacket.decode(payload)))
             case 0xFB:
                 throw .protocolViolation("server requested LOCAL INFILE, which this client never enables")
@@ -349,6 +349,7 @@ struct ConnectionStateMachine {
         case .rows:
             if header == 0xFF {
                 becomeReady()
+                accumulator = ResultAccumulator()  // drops the partial result set
                 return .commandFailed(.server(ServerErrorPacket.decode(payload)))
             }
             let deprecateEOF = capabilities.contains(.deprecateEOF)
