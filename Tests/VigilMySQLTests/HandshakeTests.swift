@@ -159,7 +159,7 @@ import Testing
         #expect(req.readableBytes == 4 + 32)
         #expect(Array(buffer: req)[3] == 1)
         let after = m.tlsEstablished()
-        let out = try #require(after.first?.written)
+        let out = try #require(after.written)
         #expect(out[3] == 2)
         let caps = UInt32(out[4]) | UInt32(out[5]) << 8 | UInt32(out[6]) << 16 | UInt32(out[7]) << 24
         #expect(caps & CapabilityFlags.ssl.rawValue != 0)

@@ -56,22 +56,26 @@ func settings(password: String = "secret", tls: MySQLTLSMode = .disable, depreca
 }
 
 extension ConnectionStateMachine {
+    /// Feeds bytes and pulls every action they cause, as the channel handler does.
     mutating func feed(_ bytes: [UInt8]) -> [Action] {
         var buf = ByteBuffer(bytes: bytes)
-        return bytesReceived(&buf)
+        bytesReceived(&buf)
+        var actions: [Action] = []
+        while let action = nextAction() { actions.append(action) }
+        return actions
     }
 }
 
 extension ConnectionStateMachine.Action {
     var written: [UInt8]? {
         switch self {
-        case .write(let b), .writeAndStartTLS(let b): return Array(buffer: b)
+        case .write(let b), .writeAndStartTLS(let b), .writeAndClose(let b): return Array(buffer: b)
         default: return nil
         }
     }
     var fatalError: MySQLError? { if case .fatal(let e) = self { return e } else { return nil } }
     var results: [MySQLResult]? {
-        if case .commandCompleted(.results(let r)) = self { return r } else { return nil }
+        if case .commandCompleted(.results(let first, let more)) = self { return [first] + more } else { return nil }
     }
     var isConnected: Bool { if case .connected = self { return true } else { return false } }
 }

@@ -2,15 +2,19 @@ import NIOCore
 import NIOSSL
 import NIOTLS
 
+/// Where a command's outcome goes: the awaiting task's continuation, resumed exactly once
+/// (no future, promise or callback list per command).
+typealias CommandReply = UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>
+
 /// Drives `ConnectionStateMachine` on a channel: feeds it bytes and events, performs its
-/// actions, and matches commands to their promises. Lives on the channel's event loop only.
+/// actions, and matches commands to their replies. Lives on the channel's event loop only.
 final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
         var command: ClientCommand
-        var promise: EventLoopPromise<CommandOutcome>
+        var reply: CommandReply
         var timeout: TimeAmount?
     }
 
@@ -18,7 +22,7 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var context: ChannelHandlerContext?
     private var connectPromise: EventLoopPromise<SessionInfo>?
     private var queue = CircularBuffer<Pending>()
-    private var current: (promise: EventLoopPromise<CommandOutcome>, timer: Scheduled<Void>?)?
+    private var current: (reply: CommandReply, timer: Scheduled<Void>?)?
     private let tlsConfiguration: TLSConfiguration?
     private let serverHostname: String?
     private(set) var closeReason: MySQLError?
@@ -32,11 +36,19 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        // Normally channelInactive has failed everything already; never leave a task waiting.
+        failAll(closeReason ?? .connectionClosed("the connection is closed"))
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        perform(machine.bytesReceived(&bytes))
+        machine.bytesReceived(&bytes)
+        while self.context != nil, let action = machine.nextAction() {
+            perform(action)
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -67,14 +79,19 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     // MARK: API used by MySQLConnection (always on the event loop)
 
-    func enqueue(_ command: ClientCommand, timeout: TimeAmount?, promise: EventLoopPromise<CommandOutcome>) {
+    func enqueue(_ command: ClientCommand, timeout: TimeAmount?, reply: CommandReply) {
         // Work for a dead connection fails at once instead of waiting in the queue forever.
         if let reason = closeReason ?? (machine.isClosed ? .connectionClosed("the connection is closed") : nil) {
-            promise.fail(reason)
+            reply.resume(returning: .failure(reason))
             return
         }
-        queue.append(Pending(command: command, promise: promise, timeout: timeout))
-        startNextIfIdle()
+        let pending = Pending(command: command, reply: reply, timeout: timeout)
+        if current == nil, queue.isEmpty, machine.isReady, let context {
+            start(pending, context)  // the usual case: nothing ahead of it
+        } else {
+            queue.append(pending)
+            startNextIfIdle()
+        }
     }
 
     /// Closes the connection and fails all work with `reason` (used for cancellation and close()).
@@ -88,7 +105,11 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     // MARK: internals
 
     private func startNextIfIdle() {
-        guard current == nil, machine.isReady, let next = queue.popFirst(), let context else { return }
+        guard !queue.isEmpty, current == nil, machine.isReady, let context, let next = queue.popFirst() else { return }
+        start(next, context)
+    }
+
+    private func start(_ next: Pending, _ context: ChannelHandlerContext) {
         var timer: Scheduled<Void>?
         if let timeout = next.timeout {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -96,41 +117,40 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
                 bound.value.fatal(.timeout("no complete reply within \(timeout.nanoseconds / 1_000_000) ms; connection closed"))
             }
         }
-        current = (next.promise, timer)
+        current = (next.reply, timer)
         perform(machine.send(next.command))
     }
 
-    private func perform(_ actions: [ConnectionStateMachine.Action]) {
-        for action in actions {
-            guard let context else { return }
-            switch action {
-            case .write(let bytes):
-                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-            case .writeAndStartTLS(let bytes):
-                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-                startTLS(context)
-            case .connected(let session):
-                connectPromise?.succeed(session)
-                connectPromise = nil
-                startNextIfIdle()
-            case .commandCompleted(let outcome):
-                finishCurrent { $0.succeed(outcome) }
-            case .commandFailed(let error):
-                finishCurrent { $0.fail(error) }
-            case .fatal(let error):
-                fatal(error)
-            case .close:
-                finishCurrent { $0.succeed(.done) }
-                fatal(.cancelled)
-            }
+    private func perform(_ action: ConnectionStateMachine.Action) {
+        guard let context else { return }
+        switch action {
+        case .write(let bytes):
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        case .writeAndStartTLS(let bytes):
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            startTLS(context)
+        case .writeAndClose(let bytes):
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            finishCurrent(.success(.done))
+            fatal(.cancelled)
+        case .connected(let session):
+            connectPromise?.succeed(session)
+            connectPromise = nil
+            startNextIfIdle()
+        case .commandCompleted(let outcome):
+            finishCurrent(.success(outcome))
+        case .commandFailed(let error):
+            finishCurrent(.failure(error))
+        case .fatal(let error):
+            fatal(error)
         }
     }
 
-    private func finishCurrent(_ complete: (EventLoopPromise<CommandOutcome>) -> Void) {
-        guard let (promise, timer) = current else { return }
+    private func finishCurrent(_ result: Result<CommandOutcome, MySQLError>) {
+        guard let (reply, timer) = current else { return }
         current = nil
         timer?.cancel()
-        complete(promise)
+        reply.resume(returning: result)
         startNextIfIdle()
     }
 
@@ -148,11 +168,11 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     private func failAll(_ error: MySQLError) {
         connectPromise?.fail(error)
         connectPromise = nil
-        if let (promise, timer) = current {
+        if let (reply, timer) = current {
             current = nil
             timer?.cancel()
-            promise.fail(error)
+            reply.resume(returning: .failure(error))
         }
-        while let p = queue.popFirst() { p.promise.fail(error) }
+        while let p = queue.popFirst() { p.reply.resume(returning: .failure(error)) }
     }
 }

@@ -115,22 +115,29 @@ public final class MySQLConnection: Sendable {
         }
     }
 
+    // The command methods are `nonisolated(nonsending)`: they run on the caller's executor, so
+    // an await costs no executor switches on the way in and out, and the reply resumes the
+    // caller where it is (an actor, or a task pinned to `taskExecutor`).
+
     /// Runs one or more statements and returns every result, in order.
-    public func queryAll(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> [MySQLResult] {
+    nonisolated(nonsending) public func queryAll(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> [MySQLResult] {
         switch try await run(.query(sql), timeout: timeout ?? configuration.queryTimeout) {
-        case .results(let results): return results
+        case .results(let first, let more): return [first] + more
         case .done: return []
         }
     }
 
     /// Runs a statement and returns its (first) result.
     @discardableResult
-    public func query(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> MySQLResult {
-        try await queryAll(sql, timeout: timeout).first ?? MySQLResult()
+    nonisolated(nonsending) public func query(_ sql: String, timeout: TimeAmount? = nil) async throws(MySQLError) -> MySQLResult {
+        switch try await run(.query(sql), timeout: timeout ?? configuration.queryTimeout) {
+        case .results(let first, _): return first
+        case .done: return MySQLResult()
+        }
     }
 
     /// COM_PING: proves the server is answering on this session.
-    public func ping(timeout: TimeAmount? = nil) async throws(MySQLError) {
+    nonisolated(nonsending) public func ping(timeout: TimeAmount? = nil) async throws(MySQLError) {
         _ = try await run(.ping, timeout: timeout ?? configuration.queryTimeout)
     }
 
@@ -142,24 +149,24 @@ public final class MySQLConnection: Sendable {
 
     public var isClosed: Bool { !channel.isActive }
 
-    private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
+    nonisolated(nonsending) private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
         if Task.isCancelled { throw .cancelled }
-        let promise = channel.eventLoop.makePromise(of: CommandOutcome.self)
         let handler = self.handler
-        if channel.eventLoop.inEventLoop {
-            handler.value.enqueue(command, timeout: timeout, promise: promise)
-        } else {
-            channel.eventLoop.execute { handler.value.enqueue(command, timeout: timeout, promise: promise) }
-        }
-        do {
-            return try await withTaskCancellationHandler {
-                try await promise.futureResult.get()
-            } onCancel: {
-                self.channel.eventLoop.execute { handler.value.fatal(.cancelled) }
+        let eventLoop = channel.eventLoop
+        // The handler resumes the continuation on the event loop. A task already running there
+        // (see `taskExecutor`) hands the command over directly, without a hop.
+        let result = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (reply: CommandReply) in
+                if eventLoop.inEventLoop {
+                    handler.value.enqueue(command, timeout: timeout, reply: reply)
+                } else {
+                    eventLoop.execute { handler.value.enqueue(command, timeout: timeout, reply: reply) }
+                }
             }
-        } catch {
-            throw error as? MySQLError ?? .connectionClosed("\(error)")
+        } onCancel: {
+            eventLoop.execute { handler.value.fatal(.cancelled) }
         }
+        return try result.get()
     }
 
     static func tlsConfiguration(_ mode: MySQLTLSMode) throws(MySQLError) -> TLSConfiguration? {

@@ -1,20 +1,53 @@
 import NIOCore
 
+/// Bounds-checked little-endian reads over raw bytes. Parsing a packet's fixed fields through
+/// one `withUnsafeReadableBytes` costs one (dynamically checked) access to the buffer's
+/// storage instead of one per field.
+struct RawReader {
+    let bytes: UnsafeRawBufferPointer
+    private(set) var index = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    mutating func u8() -> UInt8? {
+        guard index < bytes.count else { return nil }
+        defer { index += 1 }
+        return bytes[index]
+    }
+
+    /// A little-endian unsigned integer of `size` bytes.
+    mutating func uint(size: Int) -> UInt64? {
+        guard size <= bytes.count - index else { return nil }
+        var value: UInt64 = 0
+        for i in 0..<size { value |= UInt64(bytes[index + i]) << (8 * i) }
+        index += size
+        return value
+    }
+
+    mutating func u16() -> UInt16? { uint(size: 2).map { UInt16(truncatingIfNeeded: $0) } }
+
+    mutating func lengthEncodedInteger() -> UInt64? {
+        guard let first = u8() else { return nil }
+        switch first {
+        case 0..<0xFB: return UInt64(first)
+        case 0xFC: return uint(size: 2)
+        case 0xFD: return uint(size: 3)
+        case 0xFE: return uint(size: 8)
+        default: return nil  // 0xFB (NULL) and 0xFF (error) are not integers
+        }
+    }
+}
+
 /// Bounds-checked readers for the protocol's basic types. Each returns nil when the buffer
 /// is too short, leaving the reader index unspecified; callers turn nil into a protocol error.
 extension ByteBuffer {
     mutating func readLengthEncodedInteger() -> UInt64? {
-        guard let first = readInteger(as: UInt8.self) else { return nil }
-        switch first {
-        case 0..<0xFB: return UInt64(first)
-        case 0xFC: return readInteger(endianness: .little, as: UInt16.self).map(UInt64.init)
-        case 0xFD:
-            guard let lo = readInteger(endianness: .little, as: UInt16.self),
-                  let hi = readInteger(as: UInt8.self) else { return nil }
-            return UInt64(lo) | UInt64(hi) << 16
-        case 0xFE: return readInteger(endianness: .little, as: UInt64.self)
-        default: return nil  // 0xFB (NULL) and 0xFF (error) are not integers
+        let read = withUnsafeReadableBytes { raw -> (value: UInt64?, size: Int) in
+            var reader = RawReader(raw)
+            return (reader.lengthEncodedInteger(), reader.index)
         }
+        moveReaderIndex(forwardBy: read.size)
+        return read.value
     }
 
     mutating func readLengthEncodedBytes() -> ByteBuffer? {

@@ -11,6 +11,7 @@ struct PacketFramer {
     var checksSequence = true
     private var inbound: ByteBuffer?
     private var partial: ByteBuffer?
+    private var partialFirst: UInt8?
     let maxPacketSize: Int
 
     init(maxPacketSize: Int) {
@@ -46,40 +47,48 @@ struct PacketFramer {
 
     /// The next complete logical payload, nil if more bytes are needed.
     mutating func nextPayload() throws(MySQLError) -> ByteBuffer? {
+        try nextPacket()?.payload
+    }
+
+    /// The next complete logical payload and its first byte (nil when empty), which every
+    /// packet is dispatched on: read together with the header, in one access to the bytes.
+    mutating func nextPacket() throws(MySQLError) -> (payload: ByteBuffer, first: UInt8?)? {
         while true {
-            guard var buffer = inbound, buffer.readableBytes >= 4 else { return nil }
-            let header = buffer.readInteger(endianness: .little, as: UInt32.self)!
+            // `inbound` is read and advanced in place: a copy would cost a retain and a
+            // release per packet.
+            guard let available = inbound?.readableBytes, available >= 4 else { return nil }
+            let (header, first) = inbound!.withUnsafeReadableBytes { raw in
+                (UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24,
+                 raw.count > 4 ? raw[4] : nil)
+            }
             let length = Int(header & 0xFF_FFFF)
             let seq = UInt8(header >> 24)
-            guard buffer.readableBytes >= length else { return nil }
+            guard available - 4 >= length else { return nil }
             // While idle any sequence id is accepted: servers number the ERR they send just
             // before dropping an idle or killed session in different ways.
             guard seq == sequence || !checksSequence else {
                 throw .protocolViolation("packet sequence id \(seq), expected \(sequence)")
             }
             sequence = seq &+ 1
-            let chunk = buffer.readSlice(length: length)!
-            if buffer.readableBytes == 0 {
-                inbound = nil
-            } else {
-                inbound = buffer
-            }
+            inbound!.moveReaderIndex(forwardBy: 4)
+            let chunk = inbound!.readSlice(length: length)!
+            if available - 4 == length { inbound = nil }
             let total = (partial?.readableBytes ?? 0) + length
             guard total <= maxPacketSize else {
                 throw .protocolViolation("packet of \(total)+ bytes exceeds the limit of \(maxPacketSize)")
             }
             if length == Self.maxChunk {
                 // More fragments of the same logical packet follow.
-                if partial == nil { partial = chunk } else { var c = chunk; partial!.writeBuffer(&c) }
+                if partial == nil { partial = chunk; partialFirst = first } else { var c = chunk; partial!.writeBuffer(&c) }
                 continue
             }
             if var p = partial {
+                partial = nil  // before writing, so `p` is the only reference and appends in place
                 var c = chunk
                 p.writeBuffer(&c)
-                partial = nil
-                return p
+                return (p, partialFirst)
             }
-            return chunk
+            return (chunk, length > 0 ? first : nil)
         }
     }
 

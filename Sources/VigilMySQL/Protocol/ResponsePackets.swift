@@ -11,12 +11,19 @@ struct OKPacket: Equatable {
 
     static func decode(_ payload: ByteBuffer, capabilities: CapabilityFlags) throws(MySQLError) -> OKPacket {
         var buf = payload
-        guard buf.readInteger(as: UInt8.self) != nil, let affected = buf.readLengthEncodedInteger(), let lastID = buf.readLengthEncodedInteger(),
-              let status = buf.readInteger(endianness: .little, as: UInt16.self),
-              let warnings = buf.readInteger(endianness: .little, as: UInt16.self)
-        else { throw .protocolViolation("truncated OK packet") }
-        var ok = OKPacket(affectedRows: affected, lastInsertID: lastID, statusFlags: status, warnings: warnings,
-                          info: "", sessionStateChanges: nil)
+        // The fixed fields in one pass over the bytes (this runs for every statement).
+        let fixed = buf.withUnsafeReadableBytes { raw -> (OKPacket, Int)? in
+            var r = RawReader(raw)
+            guard r.u8() != nil, let affected = r.lengthEncodedInteger(), let lastID = r.lengthEncodedInteger(),
+                  let status = r.u16(), let warnings = r.u16()
+            else { return nil }
+            return (OKPacket(affectedRows: affected, lastInsertID: lastID, statusFlags: status, warnings: warnings,
+                             info: "", sessionStateChanges: nil), r.index)
+        }
+        guard let fixed else { throw .protocolViolation("truncated OK packet") }
+        var ok = fixed.0
+        buf.moveReaderIndex(forwardBy: fixed.1)
+        let status = ok.statusFlags
         if capabilities.contains(.sessionTrack) {
             if buf.readableBytes > 0 {
                 ok.info = buf.readLengthEncodedString() ?? ""

@@ -39,7 +39,7 @@ public struct MySQLResult: Sendable {
 public struct MySQLRows: Sendable, RandomAccessCollection {
     let storage: RowStorage
 
-    public init() { storage = RowStorage(columns: []) }
+    public init() { storage = RowStorage.empty }
     init(storage: RowStorage) { self.storage = storage }
 
     public var startIndex: Int { 0 }
@@ -90,6 +90,9 @@ public struct MySQLRow: Sendable, CustomStringConvertible {
 
 /// Immutable once built (a result is built on the event loop, then handed over whole).
 final class RowStorage: Sendable {
+    /// Shared by every result without rows (OK packets): no allocation for them.
+    static let empty = RowStorage(columns: [])
+
     let columns: [MySQLColumn]
     let bytes: [UInt8]
     /// Two entries per cell: start in `bytes`, length (-1 for NULL).

@@ -29,6 +29,7 @@ enum ClientCommand: Sendable {
 }
 
 enum CommandOutcome: Sendable {
-    case results([MySQLResult])
+    /// A query's results in order (never none); the first apart, saving an array for the usual one.
+    case results(first: MySQLResult, more: [MySQLResult])
     case done
 }

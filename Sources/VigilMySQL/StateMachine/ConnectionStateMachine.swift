@@ -2,20 +2,22 @@ import NIOCore
 
 /// The whole client protocol as a value type: bytes and events in, actions out. The NIO
 /// handler only performs the actions, so every byte can be tested without a socket.
+/// One action per call (the handler pulls them with `nextAction()`): no array per event on
+/// the round-trip path.
 struct ConnectionStateMachine {
     enum Action: Sendable {
         /// Framed bytes to send.
         case write(ByteBuffer)
         /// Send these bytes in the clear, then start the TLS handshake.
         case writeAndStartTLS(ByteBuffer)
+        /// Send these bytes (COM_QUIT), then close.
+        case writeAndClose(ByteBuffer)
         case connected(SessionInfo)
         case commandCompleted(CommandOutcome)
         /// The command failed but the connection is still usable.
         case commandFailed(MySQLError)
         /// The connection is unusable: fail everything and close.
         case fatal(MySQLError)
-        /// Close after writing (COM_QUIT).
-        case close
     }
 
     private enum State {
@@ -38,11 +40,16 @@ struct ConnectionStateMachine {
     private var state: State = .awaitingGreeting
     /// Kept outside `state` so appending rows never copies the enum payload.
     private var accumulator = ResultAccumulator()
+    private var columnCache = ColumnDefinitionCache()
     private var framer: PacketFramer
     private let settings: ConnectionSettings
     private(set) var capabilities: CapabilityFlags = []
     private var isTLS = false
     private var greeting: ServerGreeting?
+    /// Reused for every small command: once NIO has written a packet it drops its reference,
+    /// so clearing finds the storage unshared and the next packet needs no allocation.
+    private var outbound = ByteBuffer()
+    private static let reusedOutboundLimit = 16 * 1024
 
     init(settings: ConnectionSettings) {
         self.settings = settings
@@ -54,71 +61,92 @@ struct ConnectionStateMachine {
 
     // MARK: events
 
-    mutating func bytesReceived(_ bytes: inout ByteBuffer) -> [Action] {
-        if case .closed = state { return [] }
+    /// Buffers bytes from the socket; `nextAction()` then works through them.
+    mutating func bytesReceived(_ bytes: inout ByteBuffer) {
+        if case .closed = state { return }
         framer.append(&bytes)
-        var actions: [Action] = []
+    }
+
+    /// Handles buffered packets until one calls for an action; nil when more bytes are needed.
+    /// The handler performs each action (which may send the next command) before pulling
+    /// the next, so packets are always read in the state the previous ones left.
+    mutating func nextAction() -> Action? {
         do {
-            while let payload = try framer.nextPayload() {
-                try handle(payload, into: &actions)
-                if case .closed = state { break }
+            while !isClosed, let (payload, first) = try framer.nextPacket() {
+                if let action = try handle(payload, first: first) { return action }
             }
         } catch {
             state = .closed
-            actions.append(.fatal(error))
+            return .fatal(error)
         }
-        return actions
+        return nil
     }
 
-    mutating func tlsEstablished() -> [Action] {
+    mutating func tlsEstablished() -> Action {
         guard case .awaitingTLS(let greeting) = state else {
             state = .closed
-            return [.fatal(.protocolViolation("TLS established in an unexpected state"))]
+            return .fatal(.protocolViolation("TLS established in an unexpected state"))
         }
         isTLS = true
         do {
-            return [.write(try handshakeResponse(greeting))]
+            return .write(try handshakeResponse(greeting))
         } catch {
             state = .closed
-            return [.fatal(error)]
+            return .fatal(error)
         }
     }
 
-    mutating func send(_ command: ClientCommand) -> [Action] {
+    mutating func send(_ command: ClientCommand) -> Action {
         guard case .ready = state else {
-            return [.commandFailed(.usage("the connection is not ready for a command"))]
+            return .commandFailed(.usage("the connection is not ready for a command"))
         }
         framer.resetSequence()
-        var payload = ByteBuffer()
         switch command {
         case .query(let sql):
             let length = sql.utf8.count + 1
             guard length <= settings.maxPacketSize else {
-                return [.commandFailed(.usage("statement of \(length) bytes exceeds the packet limit"))]
+                return .commandFailed(.usage("statement of \(length) bytes exceeds the packet limit"))
             }
-            accumulator = ResultAccumulator()
-            state = .running
-            if length < PacketFramer.maxChunk {
-                // The common case: one packet, framed in place with a single allocation.
-                var out = ByteBuffer()
-                out.reserveCapacity(length + 4)
-                out.writeInteger(UInt32(length), endianness: .little)  // sequence id 0
-                out.writeInteger(CommandByte.query.rawValue)
-                out.writeString(sql)
+            state = .running  // the accumulator is empty: every way out of .running leaves it so
+            if length + 4 <= Self.reusedOutboundLimit {
+                // The common case: one small packet, framed in place in the reused buffer.
+                outbound.clear()
+                Self.writeQueryPacket(sql, length: length, into: &outbound)
                 framer.skipSequence()
-                return [.write(out)]
+                return .write(outbound)
             }
+            if length < PacketFramer.maxChunk {
+                // Still one packet: framed in place in a buffer of its own (not kept).
+                var out = ByteBuffer()
+                Self.writeQueryPacket(sql, length: length, into: &out)
+                framer.skipSequence()
+                return .write(out)
+            }
+            var payload = ByteBuffer()
+            payload.reserveCapacity(length)
             payload.writeInteger(CommandByte.query.rawValue)
             payload.writeString(sql)
+            return .write(frame(payload))
         case .ping:
-            payload.writeInteger(CommandByte.ping.rawValue)
             state = .pinging
+            return .write(frame(ByteBuffer(integer: CommandByte.ping.rawValue)))
         case .quit:
-            payload.writeInteger(CommandByte.quit.rawValue)
             state = .closed
-            return [.write(frame(payload)), .close]
+            return .writeAndClose(frame(ByteBuffer(integer: CommandByte.quit.rawValue)))
         }
-        return [.write(frame(payload))]
+    }
+
+    /// Header (sequence id 0), COM_QUERY and the statement, with one write into `out`.
+    private static func writeQueryPacket(_ sql: String, length: Int, into out: inout ByteBuffer) {
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: length + 4) { raw in
+            raw.storeBytes(of: UInt32(length).littleEndian, as: UInt32.self)
+            raw[4] = CommandByte.query.rawValue
+            var sql = sql
+            return sql.withUTF8 { utf8 in
+                UnsafeMutableRawBufferPointer(rebasing: raw[5..<(length + 4)]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+                return length + 4
+            }
+        }
     }
 
     /// The socket closed or broke; returns the error pending work should see.
@@ -128,40 +156,40 @@ struct ConnectionStateMachine {
 
     // MARK: packets
 
-    private mutating func handle(_ payload: ByteBuffer, into actions: inout [Action]) throws(MySQLError) {
+    private mutating func handle(_ payload: ByteBuffer, first: UInt8?) throws(MySQLError) -> Action? {
         switch state {
         case .awaitingGreeting:
             let greeting = try ServerGreeting.decode(payload)
-            try receivedGreeting(greeting, into: &actions)
+            return try receivedGreeting(greeting)
         case .awaitingTLS:
             throw .protocolViolation("server sent data before the TLS handshake")
         case .authenticating(var auth):
-            try handleAuth(payload, &auth, into: &actions)
+            return try handleAuth(payload, &auth)
         case .ready:
-            if payload.first == 0xFF {
+            if first == 0xFF {
                 // Servers send an unsolicited ERR just before they drop an idle or killed session.
                 throw .connectionClosed(ServerErrorPacket.decode(payload).description)
             }
             throw .protocolViolation("unexpected packet while idle")
         case .running:
-            try handleResult(payload, into: &actions)
+            return try handleResult(payload, header: first ?? 0)
         case .pinging:
-            switch payload.first {
+            switch first {
             case 0x00:
                 becomeReady()
-                actions.append(.commandCompleted(.done))
+                return .commandCompleted(.done)
             case 0xFF:
                 becomeReady()
-                actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
+                return .commandFailed(.server(ServerErrorPacket.decode(payload)))
             default:
                 throw .protocolViolation("unexpected reply to COM_PING")
             }
         case .closed:
-            return
+            return nil
         }
     }
 
-    private mutating func receivedGreeting(_ g: ServerGreeting, into actions: inout [Action]) throws(MySQLError) {
+    private mutating func receivedGreeting(_ g: ServerGreeting) throws(MySQLError) -> Action {
         guard g.capabilities.contains(.protocol41) else {
             throw .protocolViolation("server does not speak protocol 4.1")
         }
@@ -181,10 +209,9 @@ struct ConnectionStateMachine {
             let request = SSLRequestPacket.encode(capabilities: capabilities, maxPacketSize: clientMaxPacket,
                                                   characterSet: settings.characterSet)
             state = .awaitingTLS(g)
-            actions.append(.writeAndStartTLS(frame(request)))
-        } else {
-            actions.append(.write(try handshakeResponse(g)))
+            return .writeAndStartTLS(frame(request))
         }
+        return .write(try handshakeResponse(g))
     }
 
     private var clientMaxPacket: UInt32 { UInt32(clamping: settings.maxPacketSize) }
@@ -216,17 +243,16 @@ struct ConnectionStateMachine {
         return frame(packet.encode())
     }
 
-    private mutating func handleAuth(_ payload: ByteBuffer, _ auth: inout AuthContext,
-                                     into actions: inout [Action]) throws(MySQLError) {
+    private mutating func handleAuth(_ payload: ByteBuffer, _ auth: inout AuthContext) throws(MySQLError) -> Action? {
         var buf = payload
         guard let header = buf.readInteger(as: UInt8.self) else { throw .protocolViolation("empty auth packet") }
         switch header {
         case 0x00:
             _ = try OKPacket.decode(payload, capabilities: capabilities)
             becomeReady()
-            actions.append(.connected(SessionInfo(serverVersion: greeting?.serverVersion ?? "",
-                                                  connectionID: greeting?.connectionID ?? 0,
-                                                  isTLS: isTLS, authPlugin: auth.pluginName)))
+            return .connected(SessionInfo(serverVersion: greeting?.serverVersion ?? "",
+                                          connectionID: greeting?.connectionID ?? 0,
+                                          isTLS: isTLS, authPlugin: auth.pluginName))
         case 0xFF:
             throw Self.authError(ServerErrorPacket.decode(payload))
         case 0xFE:
@@ -242,7 +268,7 @@ struct ConnectionStateMachine {
             let response = try plugin.initialResponse(password: settings.password, nonce: data,
                                                       secureTransport: secureTransport)
             state = .authenticating(auth)
-            actions.append(.write(frame(ByteBuffer(bytes: response))))
+            return .write(frame(ByteBuffer(bytes: response)))
         case 0x01:
             guard auth.plugin == .cachingSha2 else {
                 throw .protocolViolation("unexpected AuthMoreData for \(auth.pluginName)")
@@ -253,12 +279,12 @@ struct ConnectionStateMachine {
                 state = .authenticating(auth)
                 let encrypted = try AuthScramble.rsaEncryptedPassword(
                     password: Array(settings.password.utf8), nonce: auth.nonce, publicKeyPEM: pem)
-                actions.append(.write(frame(ByteBuffer(bytes: encrypted))))
-                return
+                return .write(frame(ByteBuffer(bytes: encrypted)))
             }
             switch buf.readInteger(as: UInt8.self) {
             case 0x03:
                 state = .authenticating(auth)  // fast path succeeded; an OK follows
+                return nil
             case 0x04:
                 let reply: [UInt8]
                 if secureTransport {
@@ -271,7 +297,7 @@ struct ConnectionStateMachine {
                     reply = [0x02]  // request the server's public key
                 }
                 state = .authenticating(auth)
-                actions.append(.write(frame(ByteBuffer(bytes: reply))))
+                return .write(frame(ByteBuffer(bytes: reply)))
             default:
                 throw .protocolViolation("unknown caching_sha2_password state")
             }
@@ -288,35 +314,32 @@ struct ConnectionStateMachine {
         }
     }
 
-    private mutating func handleResult(_ payload: ByteBuffer, into actions: inout [Action]) throws(MySQLError) {
-        let header = payload.first ?? 0
+    private mutating func handleResult(_ payload: ByteBuffer, header: UInt8) throws(MySQLError) -> Action? {
         switch accumulator.phase {
         case .first:
             switch header {
             case 0x00:
                 let ok = try OKPacket.decode(payload, capabilities: capabilities)
-                accumulator.results.append(MySQLResult(affectedRows: ok.affectedRows, lastInsertID: ok.lastInsertID,
+                accumulator.append(MySQLResult(affectedRows: ok.affectedRows, lastInsertID: ok.lastInsertID,
                                                warnings: ok.warnings, statusFlags: ok.statusFlags, info: ok.info,
                                                sessionStateChanges: ok.sessionStateChanges))
-                finishIfLast(ok.statusFlags, into: &actions)
-                return
+                return finishIfLast(ok.statusFlags)
             case 0xFF:
                 becomeReady()
-                actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
-                return
+                accumulator = ResultAccumulator()  // drops earlier results of a multi-statement query
+                return .commandFailed(.server(ServerErrorPacket.decode(payload)))
             case 0xFB:
                 throw .protocolViolation("server requested LOCAL INFILE, which this client never enables")
             default:
                 var buf = payload
                 guard let count = buf.readLengthEncodedInteger(), count > 0, count <= 4096, buf.readableBytes == 0
                 else { throw .protocolViolation("invalid column count") }
-                accumulator.columns.reserveCapacity(Int(count))
-                accumulator.phase = .columns(remaining: Int(count))
+                accumulator.phase = .columns(next: 0, count: Int(count))
             }
-        case .columns(let remaining):
-            accumulator.columns.append(try ColumnDefinitionPacket.decode(payload))
-            if remaining > 1 {
-                accumulator.phase = .columns(remaining: remaining - 1)
+        case .columns(let next, let count):
+            try accumulator.appendColumn(payload, index: next, count: count, cache: &columnCache)
+            if next + 1 < count {
+                accumulator.phase = .columns(next: next + 1, count: count)
             } else {
                 accumulator.phase = capabilities.contains(.deprecateEOF) ? .rows : .columnsEOF
             }
@@ -326,8 +349,8 @@ struct ConnectionStateMachine {
         case .rows:
             if header == 0xFF {
                 becomeReady()
-                actions.append(.commandFailed(.server(ServerErrorPacket.decode(payload))))
-                return
+                accumulator = ResultAccumulator()  // drops the partial result set
+                return .commandFailed(.server(ServerErrorPacket.decode(payload)))
             }
             let deprecateEOF = capabilities.contains(.deprecateEOF)
             if header == 0xFE && (deprecateEOF ? payload.readableBytes < PacketFramer.maxChunk : payload.readableBytes < 9) {
@@ -342,11 +365,11 @@ struct ConnectionStateMachine {
                     accumulator.finishResultSet(warnings: eof.warnings, statusFlags: eof.statusFlags)
                     status = eof.statusFlags
                 }
-                finishIfLast(status, into: &actions)
-                return
+                return finishIfLast(status)
             }
             try accumulator.appendRow(payload)
         }
+        return nil
     }
 
     private mutating func becomeReady() {
@@ -354,13 +377,10 @@ struct ConnectionStateMachine {
         framer.checksSequence = false
     }
 
-    private mutating func finishIfLast(_ status: UInt16, into actions: inout [Action]) {
-        if status & MySQLStatusFlags.moreResultsExist == 0 {
-            becomeReady()
-            let results = accumulator.results
-            accumulator = ResultAccumulator()
-            actions.append(.commandCompleted(.results(results)))
-        }
+    private mutating func finishIfLast(_ status: UInt16) -> Action? {
+        guard status & MySQLStatusFlags.moreResultsExist == 0 else { return nil }
+        becomeReady()
+        return .commandCompleted(accumulator.takeOutcome())
     }
 
     private mutating func frame(_ payload: ByteBuffer) -> ByteBuffer {
@@ -369,8 +389,4 @@ struct ConnectionStateMachine {
         framer.frame(payload, into: &out)
         return out
     }
-}
-
-extension ByteBuffer {
-    var first: UInt8? { getInteger(at: readerIndex, as: UInt8.self) }
 }
