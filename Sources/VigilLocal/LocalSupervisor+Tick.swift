@@ -21,6 +21,7 @@ extension LocalSupervisor {
     /// down while the controller replaces it: its death is the agent's proof, and a restarted
     /// primary would only come back fenced (it rejoins as a replica once the failover is over).
     func superviseProcesses(now: ContinuousClock.Instant) {
+        killWedgedReplicas(now: now)
         for i in servers.indices where !rebuilding.contains(servers[i].name) {
             if let status = servers[i].checkExited(now: now) {
                 log(decision: nil, instance: servers[i].name)
@@ -47,6 +48,28 @@ extension LocalSupervisor {
         superviseAgents(now: now)
         superviseLinks(now: now)
     }
+
+    /// A replica whose process runs but has not answered a probe for `wedgedAfter` is wedged
+    /// (seen: MariaDB 10.11's semi-sync ack receiver deadlocking a former primary after a
+    /// partition, every new connection hanging): it is killed, restarts through the usual path
+    /// and rejoins after the GTID check. Never the primary, nor one a failover is replacing:
+    /// those are the failover's to judge.
+    func killWedgedReplicas(now: ContinuousClock.Instant) {
+        for i in servers.indices {
+            let name = servers[i].name
+            guard let pid = servers[i].pid, !rebuilding.contains(name), name != machine.status.primary,
+                  name != machine.status.failover?.from, let since = unansweredSince[name],
+                  now - max(since, servers[i].startedAt ?? since) >= Self.wedgedAfter
+            else { continue }
+            kill(pid, SIGCONT)
+            kill(pid, SIGKILL)
+            unansweredSince[name] = nil
+            log(decision: nil, instance: name).warning("mariadbd \(name) runs but has not answered for \(Self.wedgedAfter): killed it (wedged); it restarts and rejoins")
+            event("process", "mariadbd wedged (no answer for \(Self.wedgedAfter) while running): killed", instance: name)
+        }
+    }
+
+    static var wedgedAfter: Duration { .seconds(60) }
 
     /// How long a dead primary is held down when no failover replaces it (cooldown, no
     /// candidate): then it restarts, fenced, and its agent lifts the fence on the word.
@@ -85,6 +108,9 @@ extension LocalSupervisor {
             times[name] = (duration, obs != nil)
         }
         observations = observed
+        for name in names {
+            if observed[name] != nil { unansweredSince[name] = nil } else if unansweredSince[name] == nil { unansweredSince[name] = .now }
+        }
         for name in names where observed[name] == nil {
             guard let ops = probes[name] else { continue }
             probes[name] = nil  // reconnect next round

@@ -20,6 +20,8 @@ public actor LocalSupervisor {
     var agents: [SupervisedProcess]
     /// Instances being rebuilt (`vigil local rebuild`): their server is the rebuild's to stop and start.
     var rebuilding: Set<String> = []
+    /// Since when each running server has failed its probes (cleared when it answers).
+    var unansweredSince: [String: ContinuousClock.Instant] = [:]
     /// The fault links' process (groups with fault links).
     var links = SupervisedProcess(name: "links")
     var router: Router?

@@ -8,6 +8,8 @@ struct SupervisedProcess {
     let name: String
     var pid: pid_t?
     var adopted = false
+    /// When this process was started or adopted.
+    var startedAt: ContinuousClock.Instant?
     var restarts = 0
     var nextStart: ContinuousClock.Instant?
     var diedAt: ContinuousClock.Instant?
@@ -16,6 +18,7 @@ struct SupervisedProcess {
 
     mutating func start(_ executable: String, _ arguments: [String], log: String) throws(LocalError) {
         pid = try Spawn.start(executable, arguments, log: log)
+        startedAt = .now
         adopted = false
         nextStart = nil
         diedAt = nil
@@ -51,6 +54,7 @@ struct SupervisedProcess {
     /// Takes over `pid`, left running by a supervisor that died.
     mutating func adopt(_ pid: pid_t) {
         self.pid = pid
+        startedAt = .now
         adopted = true
         nextStart = nil
         diedAt = nil

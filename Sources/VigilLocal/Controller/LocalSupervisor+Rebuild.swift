@@ -24,6 +24,14 @@ extension LocalSupervisor {
         guard let tool = Self.backupTool(near: spec.mysqldPath) else {
             return reply(false, "mariadb-backup not found; install it with `apt-get install mariadb-backup`")
         }
+        // Lossless semi-sync with no replica connected: every commit waits for an
+        // acknowledgement, and so would the copy (BACKUP STAGE BLOCK_COMMIT) — forever.
+        if spec.mode == .lossless, case .failed = await actions.on(primary, { ops in
+            let rows = try await ops.session.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'").rows
+            if (rows.first?[1].int ?? 0) == 0 { throw LocalError.failed("no semi-sync replica") }
+        }) {
+            return reply(false, "\(primary) has no replica acknowledging its commits (lossless semi-sync): a copy would wait for one forever. Bring a replica back first (or `unquarantine` one, accepting its divergence)")
+        }
         rebuilding.insert(name)
         defer { rebuilding.remove(name) }
         log(decision: nil, instance: name).notice("rebuilding \(name) from \(primary) with \(tool)")
@@ -62,8 +70,8 @@ extension LocalSupervisor {
                       "--datadir=\(layout.dataDirectory(primaryName))", "--host=127.0.0.1", "--port=\(spec.mysqlPort(source))"]
         if geteuid() == 0 { backup.append("--user=\(SystemAccount.admin.user)") }
         do {
-            try await run(tool, backup, log: log, what: "mariadb-backup --backup from \(primaryName)")
-            try await run(tool, ["--prepare", "--target-dir=\(target)"], log: log, what: "mariadb-backup --prepare")
+            try await run(tool, backup, log: log, what: "mariadb-backup --backup from \(primaryName)", within: .seconds(300))
+            try await run(tool, ["--prepare", "--target-dir=\(target)"], log: log, what: "mariadb-backup --prepare", within: .seconds(300))
         } catch {
             try? fm.removeItem(atPath: target)
             return .failure(error)
@@ -108,9 +116,9 @@ extension LocalSupervisor {
     }
 
     /// Runs a tool to completion (bounded), its output appended to `log`.
-    private func run(_ tool: String, _ arguments: [String], log: String, what: String) async throws(LocalError) {
+    private func run(_ tool: String, _ arguments: [String], log: String, what: String, within limit: Duration) async throws(LocalError) {
         let pid = try Spawn.start(tool, arguments, log: log)
-        let deadline = ContinuousClock.now + .seconds(900)
+        let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let status = Spawn.reap(pid) {
                 guard status == 0 else { throw .failed("\(what) failed (status \(status)):\n\(Spawn.tail(log))") }
@@ -120,7 +128,7 @@ extension LocalSupervisor {
         }
         kill(pid, SIGKILL)
         _ = Spawn.reap(pid)
-        throw .failed("\(what) did not finish within 15 minutes; see \(log)")
+        throw .failed("\(what) did not finish within \(limit); see \(log)")
     }
 
     static func backupTool(near mysqld: String) -> String? {
