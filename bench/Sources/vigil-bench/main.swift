@@ -31,6 +31,14 @@ func selectOneLoop() async throws -> Double {
     }
     return (now() - t0) / Double(n) * 1e6
 }
+// `latency` as a fifth argument: only the pinned SELECT 1 loop (the interleaved phase of
+// bench/client.sh).
+if args.count > 5 && args[5] == "latency" {
+    let pinned = try await withTaskExecutorPreference(conn.taskExecutor) { try await selectOneLoop() }
+    print(String(format: "latency_us_per_query=%.2f", pinned))
+    await conn.close()
+    exit(0)
+}
 // Default scheduling (the task on Swift's global executor) and pinned to the connection's
 // event loop, which is how Vigil's latency-sensitive loops run.
 print(String(format: "latency_us_per_query_global_executor=%.2f", try await selectOneLoop()))
