@@ -43,8 +43,9 @@ struct VerifyRunTests: LocalGroupTesting {
         let svg = try String(contentsOfFile: timeline, encoding: .utf8)
         #expect(svg.hasPrefix("<svg"))
         // The temporary group (named on the first line) is gone, processes and directory.
-        let group = try #require(run.stdout.components(separatedBy: "group ").dropFirst().first?
-            .split(separator: "\n").first.map(String.init))
+        let header = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("vigil verify: seed") })
+        let group = try #require(header.components(separatedBy: ", group ").last.map(String.init))
+        #expect(group.hasPrefix("/"), "\(header)")
         #expect(processes(mentioning: group).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: group))
         // Keep the picture where a CI run can collect it.
