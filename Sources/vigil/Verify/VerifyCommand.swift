@@ -60,8 +60,8 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             let credentials = try JSONDecoder().decode([String: [String: String]].self,
                                                        from: FileManager.default.contents(atPath: layout.credentialsFile) ?? Data())
-            print("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration), \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)")
-            fflush(stdout)  // before the run's unbuffered progress lines
+            // Unbuffered, like the run's progress lines, so it comes first.
+            FileHandle.standardOutput.write(Data(("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration), \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)" + "\n").utf8))
             let run = VerifyRun(
                 layout: layout, spec: state.spec, workload: VerifyWorkload.parse(workload)!, seed: seed, faults: faults.split(separator: ",").map(String.init),
                 duration: duration.duration, clients: clients, appPassword: credentials["app"]?["password"] ?? "",
