@@ -9,7 +9,10 @@ extension Agent {
     ///
     /// Throws `AgentError` when the configuration is invalid or a listener cannot start
     /// (nothing is left running then).
-    public func run() async throws {
+    ///
+    /// `releasingStartupPages`: once the listeners are bound, give back the pages starting them
+    /// needed (`StartupPages`; `vigil agent` does, a test process has no need to).
+    public func run(releasingStartupPages: Bool = false) async throws {
         let problems = config.problems
         guard problems.isEmpty else { throw AgentError.invalidConfiguration(problems) }
         guard !isRunning else { throw AgentError.alreadyRunning }
@@ -19,6 +22,7 @@ extension Agent {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 try await startListeners(in: &group)
+                if releasingStartupPages { StartupPages.release() }
                 logger.info("agent started", metadata: [
                     "instance": "\(config.instance)", "controller": "\(config.controller)",
                     "peers": "\(config.peers.map(\.name))", "listen": "\(listening.map { "\($0)" } ?? "-")",

@@ -1,5 +1,3 @@
-import Foundation
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -18,9 +16,7 @@ enum ProcessControl {
     }
 
     static func readPID(_ path: String) -> pid_t? {
-        guard let data = FileManager.default.contents(atPath: path),
-              let text = String(data: data, encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+        guard let bytes = PosixFile.contents(atPath: path), let pid = pid_t(PosixFile.trimmedText(bytes)), pid > 1
         else { return nil }
         return pid
     }
@@ -34,10 +30,10 @@ enum ProcessControl {
     static func isAlive(_ pid: pid_t) -> Bool {
         if kill(pid, 0) != 0 && errno == ESRCH { return false }
         #if os(Linux)
-        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-           let close = stat.lastIndex(of: ")") {
-            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
-            if state == "Z" || state == "X" { return false }
+        // The state letter follows the parenthesised command name, which may itself hold ")".
+        if let stat = PosixFile.contents(atPath: "/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")),
+           let state = stat[(close + 1)...].first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) {
+            if state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") { return false }
         }
         #endif
         return true

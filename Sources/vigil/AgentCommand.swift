@@ -24,6 +24,7 @@ struct AgentCommand: AsyncParsableCommand {
     var pidFile: String?
 
     func run() async throws {
+        AgentMain.prepareProcess()
         var logger = Logger(label: "vigil.agent")
         logger.logLevel = .info
         let (config, listenHost, mysqlHost, pidFile) = (config, listenHost, mysqlHost, pidFile)
