@@ -44,7 +44,7 @@ public enum LocalChaos {
         if fault == .killController {
             return try await killController(layout, restartAfter: restartAfter, executable: executable)
         }
-        let status = try currentStatus(layout)
+        let (status, spec) = try currentStatus(layout)
         switch fault {
         case .killPrimary:
             let name = if let target { target } else { try primary(status) }
@@ -77,11 +77,10 @@ public enum LocalChaos {
             return Injected(fault: fault, targets: names, description: "killed every mariadbd on site \(site): \(names.joined(separator: ", "))")
         case .partitionPrimary:
             let name = if let target { target } else { try primary(status) }
-            let (_, _, state) = try LocalGroup.status(layout)
-            guard state.spec.faultLinks else {
+            guard spec.faultLinks else {
                 throw .usage("partitions need fault links; create the group with `vigil local up --fault-links`")
             }
-            let cut = state.spec.partitionLinks(isolating: name, from: partition.sides)
+            let cut = spec.partitionLinks(isolating: name, from: partition.sides)
             guard !cut.isEmpty else { throw .usage("no instance \(name)") }
             try await LocalLinks.apply(Dictionary(uniqueKeysWithValues: cut.map { ($0, partition.fault) }), layout: layout)
             let sides = PartitionSide.allCases.filter(partition.sides.contains).map(\.rawValue).joined(separator: ", ")
@@ -119,12 +118,12 @@ public enum LocalChaos {
         return Injected(fault: .killController, targets: [], description: description)
     }
 
-    static func currentStatus(_ layout: LocalLayout) throws(LocalError) -> LocalStatus {
-        let (running, data, _) = try LocalGroup.status(layout)
+    static func currentStatus(_ layout: LocalLayout) throws(LocalError) -> (LocalStatus, LocalSpec) {
+        let (running, data, state) = try LocalGroup.status(layout)
         guard running, let data, let status = try? JSONDecoder().decode(LocalStatus.self, from: data) else {
             throw .failed("the group in \(layout.root) is not running")
         }
-        return status
+        return (status, state.spec)
     }
 
     static func primary(_ status: LocalStatus) throws(LocalError) -> String {

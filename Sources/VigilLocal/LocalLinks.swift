@@ -36,8 +36,7 @@ public enum LocalLinks {
     /// Applies the requested faults (none if the file is missing or unreadable: a link process
     /// that cannot tell what is asked heals rather than partitions) and records them.
     static func reload(_ proxy: LinkProxy, _ layout: LocalLayout) {
-        let plan = FileManager.default.contents(atPath: layout.linkFaultsFile)
-            .flatMap { try? JSONDecoder().decode(LinkFaultPlan.self, from: $0) } ?? LinkFaultPlan()
+        let plan = readPlan(layout.linkFaultsFile) ?? LinkFaultPlan()
         proxy.apply(plan.faults)
         if let data = try? JSONEncoder().encode(plan) {
             try? FileWriting.atomicWrite(data, to: layout.linkStatusFile, mode: 0o644)
@@ -56,9 +55,7 @@ public enum LocalLinks {
         }
         // Past both files' generations: a stale status (say, of a links process restarted since)
         // must not count as this plan applied.
-        let previous = [layout.linkFaultsFile, layout.linkStatusFile].compactMap { path in
-            FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(LinkFaultPlan.self, from: $0) }?.generation
-        }.max() ?? 0
+        let previous = [layout.linkFaultsFile, layout.linkStatusFile].compactMap { readPlan($0)?.generation }.max() ?? 0
         let plan = LinkFaultPlan(generation: previous + 1, faults: faults)
         do {
             try FileWriting.atomicWrite(try JSONEncoder().encode(plan), to: layout.linkFaultsFile, mode: 0o600)
@@ -68,8 +65,7 @@ public enum LocalLinks {
         kill(pid, SIGHUP)
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
-            if let data = FileManager.default.contents(atPath: layout.linkStatusFile),
-               let applied = try? JSONDecoder().decode(LinkFaultPlan.self, from: data), applied.generation >= plan.generation {
+            if let applied = readPlan(layout.linkStatusFile), applied.generation >= plan.generation {
                 return
             }
             try? await Task.sleep(for: .milliseconds(10))
@@ -79,7 +75,11 @@ public enum LocalLinks {
 
     /// The faults in force, as the links process last applied them.
     public static func current(_ layout: LocalLayout) -> [String: LinkFault] {
-        FileManager.default.contents(atPath: layout.linkStatusFile)
-            .flatMap { try? JSONDecoder().decode(LinkFaultPlan.self, from: $0) }?.faults ?? [:]
+        readPlan(layout.linkStatusFile)?.faults ?? [:]
+    }
+
+    /// A plan file (asked for, or applied); nil if missing or unreadable.
+    static func readPlan(_ path: String) -> LinkFaultPlan? {
+        FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(LinkFaultPlan.self, from: $0) }
     }
 }

@@ -6,18 +6,19 @@ extension LocalSupervisor {
     /// ours by its command line). True if any server was adopted.
     func adoptRunning() -> Bool {
         var adopted: [String] = []
+        let running = LocalGroup.orphans(layout, spec)
         for i in servers.indices {
             let name = servers[i].name
-            if let pid = Spawn.runningPID(in: layout.pidFile(name), commandLineContains: layout.configFile(name)) {
+            if let pid = running.servers[i] {
                 servers[i].adopt(pid)
                 adopted.append("mariadbd \(name) (pid \(pid))")
             }
-            if let pid = Spawn.runningPID(in: layout.agentPIDFile(name), commandLineContains: layout.agentConfigFile(name)) {
+            if let pid = running.agents[i] {
                 agents[i].adopt(pid)
                 adopted.append("agent \(name) (pid \(pid))")
             }
         }
-        if let pid = LocalLinks.pid(layout) {
+        if let pid = running.links {
             links.adopt(pid)
             adopted.append("links (pid \(pid))")
         }
@@ -30,9 +31,8 @@ extension LocalSupervisor {
 
     /// Starts the links process with every link healed and waits until it listens.
     func startLinks() async throws(LocalError) {
-        try? FileManager.default.removeItem(atPath: layout.linkFaultsFile)
         try? FileManager.default.removeItem(atPath: layout.linkStatusFile)
-        try links.start(Self.vigilExecutable, ["local", "links", "--dir", layout.root], log: layout.linksLog)
+        try spawnLinks()
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: layout.linkStatusFile) { return }
@@ -44,6 +44,12 @@ extension LocalSupervisor {
         throw .failed("the links process did not start listening within 10 s; see \(layout.linksLog)")
     }
 
+    /// `vigil local links` for this group, with no faults asked for: a new links process starts healed.
+    private func spawnLinks() throws(LocalError) {
+        try? FileManager.default.removeItem(atPath: layout.linkFaultsFile)
+        try links.start(Self.vigilExecutable, ["local", "links", "--dir", layout.root], log: layout.linksLog)
+    }
+
     /// Restarts a dead links process (its faults are lost with it: the links come back healed).
     func superviseLinks(now: ContinuousClock.Instant) {
         guard spec.faultLinks else { return }
@@ -53,8 +59,7 @@ extension LocalSupervisor {
         }
         guard links.pid == nil, links.nextStart.map({ $0 <= now }) ?? true else { return }
         do {
-            try? FileManager.default.removeItem(atPath: layout.linkFaultsFile)
-            try links.start(Self.vigilExecutable, ["local", "links", "--dir", layout.root], log: layout.linksLog)
+            try spawnLinks()
         } catch {
             logger.error("cannot start the links process: \(error)")
             links.nextStart = now + SupervisedProcess.maxBackoff
