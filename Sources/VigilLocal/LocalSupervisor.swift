@@ -284,11 +284,6 @@ public actor LocalSupervisor {
         ReplicationCredentials(user: SystemAccount.replication.user, password: credentials.password(SystemAccount.replication.user))
     }
 
-    func source(of name: String, for replica: String) -> ReplicationSource {
-        ReplicationSource(host: "127.0.0.1", port: spec.replicationPort(source: names.firstIndex(of: name)!,
-                                                                        replica: names.firstIndex(of: replica)!))
-    }
-
     /// Replicas follow the primary; then the primary becomes writable (semi-sync first).
     func wireReplication() async throws(LocalError) {
         let primary = state.primary
@@ -324,7 +319,7 @@ public actor LocalSupervisor {
         do {
             _ = try await ops.fence(reason: "joining as a replica of \(state.primary)")
             if spec.mode == .lossless { try await ops.enableSemiSyncReplica() }
-            try await ops.repoint(to: source(of: state.primary, for: name), credentials: replicationCredentials,
+            try await ops.repoint(to: actions.directory.replicationSource(state.primary, for: name)!, credentials: replicationCredentials,
                                   options: RepointOptions(semiSync: spec.mode == .lossless))
         } catch {
             throw .failed("making \(name) a replica of \(state.primary): \(error)")
