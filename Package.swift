@@ -35,10 +35,14 @@ let package = Package(
     targets: [
         // Pure decision core: GTID math, observations, candidate ranking. No IO, no clock.
         .target(name: "VigilCore"),
-        // Native MySQL / MariaDB wire client: sans-IO codecs and state machines + a NIO driver.
+        // epoll and eventfd for the MySQL client's direct transport (not in Swift's Glibc module).
+        .target(name: "CVigilLinux"),
+        // Native MySQL / MariaDB wire client: sans-IO codecs and state machines, driven over NIO
+        // (any TLS mode) or its own epoll loop (plaintext, lowest latency).
         .target(
             name: "VigilMySQL",
             dependencies: [
+                "CVigilLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -132,7 +136,12 @@ let package = Package(
         // split brain, RTO per fault, …). Pure: no IO, no clock.
         .target(name: "VigilVerify", dependencies: ["VigilCore"]),
         // Test support: real mariadbd processes on loopback with temp data dirs.
-        .target(name: "VigilTestSupport", dependencies: ["VigilMySQL", "VigilPOSIX"]),
+        .target(
+            name: "VigilTestSupport",
+            dependencies: ["VigilMySQL", "VigilPOSIX",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         // POSIX plumbing shared by the local runtime and the test fixture: spawning, loopback ports.
         .target(name: "VigilPOSIX"),
         // The controller's executor, shared by `vigil local` and the operator: performs the

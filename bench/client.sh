@@ -34,23 +34,39 @@ thr = max(val(s, "rows_per_s")) / max(val(c, "rows_per_s"))
 print(f"ratio latency vigil/C = {lat:.2f} (target <= 1.10); throughput vigil/C = {thr:.2f} (target >= 0.80)")
 PY
 done
-# Interleaved latency: the rounds above run C, then Vigil, so a change in the machine's load
-# between the two lands in the ratio. Here 20 short pairs alternate which client goes first;
-# the median of the pair ratios is the figure (quartiles show the spread).
-PAIRS=${PAIRS:-20}; M=${M:-2000}
-echo "-- interleaved: $PAIRS pairs of $M SELECT 1 each, alternating order"
-ratios=()
-for i in $(seq "$PAIRS"); do
-  if ((i % 2)); then
-    c=$("$work/clientbench" 127.0.0.1 $port bench "$M" latency); s=$(.build/release/vigil-bench 127.0.0.1 $port bench "$M" latency)
-  else
-    s=$(.build/release/vigil-bench 127.0.0.1 $port bench "$M" latency); c=$("$work/clientbench" 127.0.0.1 $port bench "$M" latency)
-  fi
-  ratios+=("$(python3 -c 'import re,sys; v=lambda t: float(re.search(r"latency_us_per_query=([0-9.]+)", t).group(1)); print(v(sys.argv[2]) / v(sys.argv[1]))' "$c" "$s")")
-done
-python3 - "${ratios[@]}" <<'PY'
+# Interleaved latency by placement. The rounds above run C, then Vigil, and let the scheduler
+# place both: on this VM a round trip takes ~20 µs when client and server share a vCPU and
+# 60–110 µs when each reply wakes an idle one, and which one a run gets flips with load, so a
+# ratio of two unpinned runs measures placement as much as clients. Here PAIRS alternating
+# pairs (which client goes first alternates) run M queries each with the placement fixed:
+#   same-cpu: server and client on CPU 0 (the work of a round trip, both sides);
+#   split:    server on CPU 0, client on CPU 1 (every reply wakes the other vCPU);
+#   free:     no pinning (what the rounds above do).
+# The figure per placement is the median of the pair ratios.
+PAIRS=${PAIRS:-10}; M=${M:-5000}
+server_pid=$(cat "$work/pid")
+for placement in same-cpu split free; do
+  case $placement in
+    same-cpu) taskset -a -p -c 0 "$server_pid" >/dev/null; pin=(taskset -c 0) ;;
+    split) taskset -a -p -c 0 "$server_pid" >/dev/null; pin=(taskset -c 1) ;;
+    free) taskset -a -p -c "0-$(($(nproc) - 1))" "$server_pid" >/dev/null; pin=() ;;
+  esac
+  ratios=(); lines=()
+  for i in $(seq "$PAIRS"); do
+    if ((i % 2)); then
+      c=$("${pin[@]}" "$work/clientbench" 127.0.0.1 $port bench "$M" latency); s=$("${pin[@]}" .build/release/vigil-bench 127.0.0.1 $port bench "$M" latency)
+    else
+      s=$("${pin[@]}" .build/release/vigil-bench 127.0.0.1 $port bench "$M" latency); c=$("${pin[@]}" "$work/clientbench" 127.0.0.1 $port bench "$M" latency)
+    fi
+    ratios+=("${c#*=}:${s#*=}")
+  done
+  python3 - "$placement" "${ratios[@]}" <<'PY'
 import statistics, sys
-r = sorted(float(x) for x in sys.argv[1:])
+pairs = [tuple(float(x) for x in p.split(":")) for p in sys.argv[2:]]
+r = sorted(s / c for c, s in pairs)
 q = statistics.quantiles(r, n=4)
-print(f"interleaved latency vigil/C: median {statistics.median(r):.2f} (quartiles {q[0]:.2f}–{q[2]:.2f}, min {r[0]:.2f}, max {r[-1]:.2f}, {len(r)} pairs; target <= 1.10)")
+print(f"{sys.argv[1]:>8}: latency vigil/C median {statistics.median(r):.2f} (quartiles {q[0]:.2f}–{q[2]:.2f}, {len(r)} pairs);"
+      f" median µs libmariadb {statistics.median(c for c, _ in pairs):.1f}, vigil {statistics.median(s for _, s in pairs):.1f}; target <= 1.10")
 PY
+done
+taskset -a -p -c "0-$(($(nproc) - 1))" "$server_pid" >/dev/null

@@ -56,6 +56,9 @@ final class PodSupervisor: Sendable {
         state.running[uid] = nil
         state.finished.insert(uid)
         context.logger.info("stopping pod \(runtime.namespace)/\(runtime.name)")
+        // At once, not in the task: a replacement started by this same pass must wait for
+        // the sticky IP instead of taking a fresh one from a holder that looks alive.
+        context.allocator.withLockedValue { $0.markTerminating(uid: uid) }
         let task = Task {
             await runtime.terminate(grace: grace)
             _ = self.state.withLockedValue { $0.terminating.removeValue(forKey: uid) }

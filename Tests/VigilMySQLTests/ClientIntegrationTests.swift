@@ -8,15 +8,21 @@ import VigilTestSupport
 @Suite(.enabled(if: MariaDBServer.isAvailable, "mariadbd not found: apt-get install mariadb-server"))
 struct ClientIntegrationTests {
     static func config(_ server: MariaDBServer, user: String? = nil, password: String? = nil,
-                       tls: MySQLTLSMode = .disable, timeout: TimeAmount? = nil) -> MySQLConfiguration {
-        MySQLConfiguration(endpoint: .tcp(host: server.host, port: server.port), user: user ?? server.rootUser,
-                           password: password ?? server.rootPassword, tls: tls, connectTimeout: .seconds(5),
-                           queryTimeout: timeout)
+                       tls: MySQLTLSMode = .disable, timeout: TimeAmount? = nil,
+                       transport: MySQLTransport = .automatic) -> MySQLConfiguration {
+        var config = MySQLConfiguration(endpoint: .tcp(host: server.host, port: server.port), user: user ?? server.rootUser,
+                                        password: password ?? server.rootPassword, tls: tls, connectTimeout: .seconds(5),
+                                        queryTimeout: timeout)
+        config.transport = transport
+        return config
     }
 
-    @Test func typedValuesOverTCPAndUnixSocket() async throws {
+    /// The tests that exercise IO run on both transports (plaintext picks `direct` by default).
+    static let transports: [MySQLTransport] = [.direct, .nio]
+
+    @Test(arguments: transports) func typedValuesOverTCPAndUnixSocket(transport: MySQLTransport) async throws {
         try await withMariaDB { server in
-            let conn = try await MySQLConnection.connect(Self.config(server))
+            let conn = try await MySQLConnection.connect(Self.config(server, transport: transport))
             #expect(conn.serverVersion.contains("MariaDB"))
             let r = try await conn.query("""
                 SELECT 1 AS i, CAST(18446744073709551615 AS UNSIGNED) AS u, -5 AS neg, 12.50 AS dec1,
@@ -38,7 +44,7 @@ struct ClientIntegrationTests {
             try await conn.ping()
             await conn.close()
 
-            var unix = Self.config(server)
+            var unix = Self.config(server, transport: transport)
             unix.endpoint = .unixSocket(path: server.socketPath)
             let viaSocket = try await MySQLConnection.connect(unix)
             #expect(try await viaSocket.query("SELECT 42").rows.first?[0] == .int(42))
@@ -46,9 +52,9 @@ struct ClientIntegrationTests {
         }
     }
 
-    @Test func okPacketsMultipleResultsAndErrors() async throws {
+    @Test(arguments: transports) func okPacketsMultipleResultsAndErrors(transport: MySQLTransport) async throws {
         try await withMariaDB { server in
-            let conn = try await MySQLConnection.connect(Self.config(server))
+            let conn = try await MySQLConnection.connect(Self.config(server, transport: transport))
             try await conn.query("CREATE DATABASE t1")
             try await conn.query("CREATE TABLE t1.x (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10))")
             let ins = try await conn.query("INSERT INTO t1.x (v) VALUES ('a'), ('b'), ('c')")
@@ -190,9 +196,9 @@ struct ClientIntegrationTests {
         }
     }
 
-    @Test func largeResultsAndMultiPacketRows() async throws {
+    @Test(arguments: transports) func largeResultsAndMultiPacketRows(transport: MySQLTransport) async throws {
         try await withMariaDB(.init(extraArguments: ["--max-allowed-packet=64M"])) { server in
-            let conn = try await MySQLConnection.connect(Self.config(server))
+            let conn = try await MySQLConnection.connect(Self.config(server, transport: transport))
             let r = try await conn.query("SELECT seq, CONCAT('row-', seq) FROM mysql.seq_1_to_200000")
             #expect(r.rows.count == 200_000)
             #expect(r.rows[199_999][0] == .uint(200_000))  // seq is BIGINT UNSIGNED
@@ -208,10 +214,10 @@ struct ClientIntegrationTests {
         }
     }
 
-    @Test func serverGoingAwayFailsPendingWorkPromptly() async throws {
+    @Test(arguments: transports) func serverGoingAwayFailsPendingWorkPromptly(transport: MySQLTransport) async throws {
         try await withMariaDB { server in
-            let victim = try await MySQLConnection.connect(Self.config(server))
-            let admin = try await MySQLConnection.connect(Self.config(server))
+            let victim = try await MySQLConnection.connect(Self.config(server, transport: transport))
+            let admin = try await MySQLConnection.connect(Self.config(server, transport: transport))
             let id = victim.connectionID
             let started = ContinuousClock.now
             let slow = Task { try await victim.query("SELECT SLEEP(30)") }
@@ -222,7 +228,7 @@ struct ClientIntegrationTests {
             await #expect(throws: MySQLError.self) { try await victim.query("SELECT 1") }
 
             // The whole server dies mid-query.
-            let other = try await MySQLConnection.connect(Self.config(server))
+            let other = try await MySQLConnection.connect(Self.config(server, transport: transport))
             let dying = Task { try await other.query("SELECT SLEEP(30)") }
             try await Task.sleep(for: .milliseconds(200))
             server.kill(signal: SIGKILL)
@@ -236,9 +242,9 @@ struct ClientIntegrationTests {
         }
     }
 
-    @Test func timeoutAndCancellationCloseTheConnection() async throws {
+    @Test(arguments: transports) func timeoutAndCancellationCloseTheConnection(transport: MySQLTransport) async throws {
         try await withMariaDB { server in
-            let conn = try await MySQLConnection.connect(Self.config(server))
+            let conn = try await MySQLConnection.connect(Self.config(server, transport: transport))
             let started = ContinuousClock.now
             await #expect {
                 try await conn.query("SELECT SLEEP(5)", timeout: .milliseconds(300))
@@ -249,7 +255,7 @@ struct ClientIntegrationTests {
             #expect(ContinuousClock.now - started < .seconds(3))
             await #expect(throws: MySQLError.self) { try await conn.query("SELECT 1") }
 
-            let conn2 = try await MySQLConnection.connect(Self.config(server))
+            let conn2 = try await MySQLConnection.connect(Self.config(server, transport: transport))
             let task = Task { try await conn2.query("SELECT SLEEP(5)") }
             try await Task.sleep(for: .milliseconds(200))
             task.cancel()
@@ -259,11 +265,13 @@ struct ClientIntegrationTests {
         }
     }
 
-    @Test func connectingToAClosedPortFailsClearly() async throws {
+    @Test(arguments: transports) func connectingToAClosedPortFailsClearly(transport: MySQLTransport) async throws {
         let port = try MariaDBServer.freePort()
+        var config = MySQLConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), user: "x", tls: .disable,
+                                        connectTimeout: .seconds(2))
+        config.transport = transport
         await #expect {
-            _ = try await MySQLConnection.connect(MySQLConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port),
-                                                                     user: "x", connectTimeout: .seconds(2)))
+            _ = try await MySQLConnection.connect(config)
         } throws: { error in
             guard case .connectFailed(let endpoint, _) = error as? MySQLError else { return false }
             return endpoint == "127.0.0.1:\(port)"

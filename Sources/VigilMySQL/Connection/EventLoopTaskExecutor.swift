@@ -20,6 +20,12 @@ public final class EventLoopTaskExecutor: TaskExecutor, Sendable {
 }
 
 extension MySQLConnection {
-    /// An executor on this connection's event loop, for latency-sensitive callers.
-    public var taskExecutor: EventLoopTaskExecutor { EventLoopTaskExecutor(eventLoop: channel.eventLoop) }
+    /// The executor on this connection's IO thread (its `DirectLoop` or NIO event loop), for
+    /// latency-sensitive callers.
+    public var taskExecutor: any TaskExecutor {
+        switch transport {
+        case .nio(let channel, _): return EventLoopTaskExecutor(eventLoop: channel.eventLoop)
+        case .direct(let connection): return connection.loop
+        }
+    }
 }

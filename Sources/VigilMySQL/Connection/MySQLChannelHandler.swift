@@ -2,66 +2,48 @@ import NIOCore
 import NIOSSL
 import NIOTLS
 
-/// Where a command's outcome goes: the awaiting task's continuation, resumed exactly once
-/// (no future, promise or callback list per command).
-typealias CommandReply = UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>
-
-/// Drives `ConnectionStateMachine` on a channel: feeds it bytes and events, performs its
-/// actions, and matches commands to their replies. Lives on the channel's event loop only.
+/// The NIO transport: a channel handler that feeds a `CommandPump` and performs its IO on the
+/// channel (this is the transport that can upgrade to TLS). Lives on the channel's event loop only.
 final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private struct Pending {
-        var command: ClientCommand
-        var reply: CommandReply
-        var timeout: TimeAmount?
-    }
-
-    private var machine: ConnectionStateMachine
-    private var context: ChannelHandlerContext?
-    private var connectPromise: EventLoopPromise<SessionInfo>?
-    private var queue = CircularBuffer<Pending>()
-    private var current: (reply: CommandReply, timer: Scheduled<Void>?)?
+    let pump: CommandPump<ChannelIO>
     private let tlsConfiguration: TLSConfiguration?
     private let serverHostname: String?
-    private(set) var closeReason: MySQLError?
 
     init(settings: ConnectionSettings, tlsConfiguration: TLSConfiguration?, serverHostname: String?,
          connectPromise: EventLoopPromise<SessionInfo>) {
-        self.machine = ConnectionStateMachine(settings: settings)
+        self.pump = CommandPump(settings: settings) { result in
+            connectPromise.completeWith(result.mapError { $0 as any Error })
+        }
         self.tlsConfiguration = tlsConfiguration
         self.serverHostname = serverHostname
-        self.connectPromise = connectPromise
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        pump.io = ChannelIO(context: context, tlsConfiguration: tlsConfiguration, serverHostname: serverHostname)
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
-        // Normally channelInactive has failed everything already; never leave a task waiting.
-        failAll(closeReason ?? .connectionClosed("the connection is closed"))
+        // Normally channelInactive has failed everything already.
+        pump.detach()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        machine.bytesReceived(&bytes)
-        while self.context != nil, let action = machine.nextAction() {
-            perform(action)
-        }
+        pump.received(&bytes)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
-            perform(machine.tlsEstablished())
+            pump.tlsEstablished()
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        machine.connectionLost()
-        if closeReason == nil { closeReason = .connectionClosed("the server closed the connection") }
-        failAll(closeReason!)
+        pump.connectionLost()
         context.fireChannelInactive()
     }
 
@@ -74,105 +56,48 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         } else {
             mapped = .connectionClosed("\(error)")
         }
-        fatal(mapped)
+        pump.fatal(mapped)
+    }
+}
+
+/// The pump's IO on a NIO channel.
+final class ChannelIO: CommandIO {
+    private let context: ChannelHandlerContext
+    private let tlsConfiguration: TLSConfiguration?
+    private let serverHostname: String?
+
+    init(context: ChannelHandlerContext, tlsConfiguration: TLSConfiguration?, serverHostname: String?) {
+        self.context = context
+        self.tlsConfiguration = tlsConfiguration
+        self.serverHostname = serverHostname
     }
 
-    // MARK: API used by MySQLConnection (always on the event loop)
-
-    func enqueue(_ command: ClientCommand, timeout: TimeAmount?, reply: CommandReply) {
-        // Work for a dead connection fails at once instead of waiting in the queue forever.
-        if let reason = closeReason ?? (machine.isClosed ? .connectionClosed("the connection is closed") : nil) {
-            reply.resume(returning: .failure(reason))
-            return
-        }
-        let pending = Pending(command: command, reply: reply, timeout: timeout)
-        if current == nil, queue.isEmpty, machine.isReady, let context {
-            start(pending, context)  // the usual case: nothing ahead of it
-        } else {
-            queue.append(pending)
-            startNextIfIdle()
-        }
+    func write(_ bytes: ByteBuffer) {
+        context.writeAndFlush(NIOAny(bytes), promise: nil)
     }
 
-    /// Closes the connection and fails all work with `reason` (used for cancellation and close()).
-    func fatal(_ reason: MySQLError) {
-        if closeReason == nil { closeReason = reason }
-        machine.connectionLost()
-        failAll(reason)
-        context?.close(promise: nil)
+    func close() {
+        context.close(promise: nil)
     }
 
-    // MARK: internals
-
-    private func startNextIfIdle() {
-        guard !queue.isEmpty, current == nil, machine.isReady, let context, let next = queue.popFirst() else { return }
-        start(next, context)
+    func schedule(in delay: TimeAmount, _ body: @escaping () -> Void) -> Scheduled<Void> {
+        let bound = NIOLoopBound(body, eventLoop: context.eventLoop)
+        return context.eventLoop.scheduleTask(in: delay) { bound.value() }
     }
 
-    private func start(_ next: Pending, _ context: ChannelHandlerContext) {
-        var timer: Scheduled<Void>?
-        if let timeout = next.timeout {
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            timer = context.eventLoop.scheduleTask(in: timeout) {
-                bound.value.fatal(.timeout("no complete reply within \(timeout.nanoseconds / 1_000_000) ms; connection closed"))
-            }
-        }
-        current = (next.reply, timer)
-        perform(machine.send(next.command))
+    func cancel(_ timer: Scheduled<Void>) {
+        timer.cancel()
     }
 
-    private func perform(_ action: ConnectionStateMachine.Action) {
-        guard let context else { return }
-        switch action {
-        case .write(let bytes):
-            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-        case .writeAndStartTLS(let bytes):
-            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-            startTLS(context)
-        case .writeAndClose(let bytes):
-            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-            finishCurrent(.success(.done))
-            fatal(.cancelled)
-        case .connected(let session):
-            connectPromise?.succeed(session)
-            connectPromise = nil
-            startNextIfIdle()
-        case .commandCompleted(let outcome):
-            finishCurrent(.success(outcome))
-        case .commandFailed(let error):
-            finishCurrent(.failure(error))
-        case .fatal(let error):
-            fatal(error)
-        }
-    }
-
-    private func finishCurrent(_ result: Result<CommandOutcome, MySQLError>) {
-        guard let (reply, timer) = current else { return }
-        current = nil
-        timer?.cancel()
-        reply.resume(returning: result)
-        startNextIfIdle()
-    }
-
-    private func startTLS(_ context: ChannelHandlerContext) {
+    func startTLS() -> MySQLError? {
         do {
-            guard let tlsConfiguration else { throw MySQLError.tls("no TLS configuration") }
+            guard let tlsConfiguration else { return .tls("no TLS configuration") }
             let sslContext = try NIOSSLContext(configuration: tlsConfiguration)
             let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)
             try context.pipeline.syncOperations.addHandler(tls, position: .first)
+            return nil
         } catch {
-            fatal(error as? MySQLError ?? .tls("\(error)"))
+            return .tls("\(error)")
         }
-    }
-
-    private func failAll(_ error: MySQLError) {
-        connectPromise?.fail(error)
-        connectPromise = nil
-        if let (reply, timer) = current {
-            current = nil
-            timer?.cancel()
-            reply.resume(returning: .failure(error))
-        }
-        while let p = queue.popFirst() { p.reply.resume(returning: .failure(error)) }
     }
 }

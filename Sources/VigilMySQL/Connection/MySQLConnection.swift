@@ -7,8 +7,13 @@ import NIOSSL
 /// A command that times out or whose task is cancelled closes the connection: the protocol
 /// cannot abandon a result mid-stream, and a half-read stream must never be reused.
 public final class MySQLConnection: Sendable {
-    let channel: Channel
-    let handler: NIOLoopBound<MySQLChannelHandler>
+    /// The IO the connection runs on.
+    enum Transport: Sendable {
+        case nio(Channel, NIOLoopBound<MySQLChannelHandler>)
+        case direct(DirectConnection)
+    }
+
+    let transport: Transport
     public let serverVersion: String
     public let connectionID: UInt32
     public let isTLS: Bool
@@ -17,10 +22,8 @@ public final class MySQLConnection: Sendable {
     let configuration: MySQLConfiguration
     let logger: Logger
 
-    private init(channel: Channel, handler: NIOLoopBound<MySQLChannelHandler>, session: SessionInfo,
-                 configuration: MySQLConfiguration, logger: Logger) {
-        self.channel = channel
-        self.handler = handler
+    private init(transport: Transport, session: SessionInfo, configuration: MySQLConfiguration, logger: Logger) {
+        self.transport = transport
         self.serverVersion = session.serverVersion
         self.connectionID = session.connectionID
         self.isTLS = session.isTLS
@@ -30,18 +33,22 @@ public final class MySQLConnection: Sendable {
     }
 
     deinit {
-        channel.close(promise: nil)
+        switch transport {
+        case .nio(let channel, _):
+            channel.close(promise: nil)
+        case .direct(let connection):
+            connection.loop.execute { connection.pump.fatal(.connectionClosed("the connection was released")) }
+        }
     }
 
     /// Opens a connection, negotiates TLS as configured and authenticates, all within
-    /// `configuration.connectTimeout`.
+    /// `configuration.connectTimeout`. `eventLoopGroup` is for the NIO transport (default:
+    /// NIO's singleton group).
     public static func connect(
         _ configuration: MySQLConfiguration,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger = Logger(label: "vigil.mysql")
     ) async throws(MySQLError) -> MySQLConnection {
-        let eventLoop = eventLoopGroup.next()
-        let connectPromise = eventLoop.makePromise(of: SessionInfo.self)
         var isUnix = false
         var host: String?
         if case .unixSocket = configuration.endpoint { isUnix = true }
@@ -51,6 +58,11 @@ public final class MySQLConnection: Sendable {
             tls: configuration.tls, isUnixSocket: isUnix, serverPublicKeyPEM: configuration.serverPublicKeyPEM,
             maxPacketSize: configuration.maxPacketSize, useDeprecateEOF: !configuration.classicEOF,
             programName: configuration.programName)
+        if configuration.usesDirectTransport {
+            return try await connectDirect(configuration, settings: settings, logger: logger)
+        }
+        let eventLoop = (eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton).next()
+        let connectPromise = eventLoop.makePromise(of: SessionInfo.self)
         let tls = try Self.tlsConfiguration(configuration.tls)
         // SNI and name checks use the host name; an IP literal is checked against the
         // certificate's IP SANs by NIOSSL from the peer address instead.
@@ -97,16 +109,16 @@ public final class MySQLConnection: Sendable {
         }
         // The handshake shares the connect deadline.
         let deadline = channel.eventLoop.scheduleTask(in: configuration.connectTimeout) {
-            handler.value.fatal(.timeout("handshake with \(configuration.endpoint) took longer than the connect timeout"))
+            handler.value.pump.fatal(.timeout("handshake with \(configuration.endpoint) took longer than the connect timeout"))
         }
         do {
             let session = try await withTaskCancellationHandler {
                 try await connectPromise.futureResult.get()
             } onCancel: {
-                channel.eventLoop.execute { handler.value.fatal(.cancelled) }
+                channel.eventLoop.execute { handler.value.pump.fatal(.cancelled) }
             }
             deadline.cancel()
-            return MySQLConnection(channel: channel, handler: handler, session: session,
+            return MySQLConnection(transport: .nio(channel, handler), session: session,
                                    configuration: configuration, logger: logger)
         } catch {
             deadline.cancel()
@@ -144,29 +156,94 @@ public final class MySQLConnection: Sendable {
     /// Sends COM_QUIT and closes. Safe to call more than once.
     public func close() async {
         _ = try? await run(.quit, timeout: .seconds(2))
-        try? await channel.close()
+        switch transport {
+        case .nio(let channel, _):
+            try? await channel.close()
+        case .direct(let connection):
+            // COM_QUIT closed it, unless the connection was broken or busy; either way it is
+            // closed on its loop before this returns.
+            await withUnsafeContinuation { (done: UnsafeContinuation<Void, Never>) in
+                connection.loop.execute {
+                    connection.pump.fatal(.connectionClosed("the connection is closed"))
+                    done.resume()
+                }
+            }
+        }
     }
 
-    public var isClosed: Bool { !channel.isActive }
+    public var isClosed: Bool {
+        switch transport {
+        case .nio(let channel, _): return !channel.isActive
+        case .direct(let connection): return connection.isClosed
+        }
+    }
 
     nonisolated(nonsending) private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
         if Task.isCancelled { throw .cancelled }
-        let handler = self.handler
-        let eventLoop = channel.eventLoop
-        // The handler resumes the continuation on the event loop. A task already running there
-        // (see `taskExecutor`) hands the command over directly, without a hop.
+        // The pump resumes the continuation on the transport's thread. A task already running
+        // there (see `taskExecutor`) hands the command over directly, without a hop.
+        let result: Result<CommandOutcome, MySQLError>
+        switch transport {
+        case .direct(let connection):
+            let loop = connection.loop
+            result = await withTaskCancellationHandler {
+                await withUnsafeContinuation { (reply: CommandReply) in
+                    if loop.inLoop {
+                        connection.pump.enqueue(command, timeout: timeout, reply: reply)
+                    } else {
+                        loop.execute { connection.pump.enqueue(command, timeout: timeout, reply: reply) }
+                    }
+                }
+            } onCancel: {
+                loop.execute { connection.pump.fatal(.cancelled) }
+            }
+        case .nio(let channel, let handler):
+            let eventLoop = channel.eventLoop
+            result = await withTaskCancellationHandler {
+                await withUnsafeContinuation { (reply: CommandReply) in
+                    if eventLoop.inEventLoop {
+                        handler.value.pump.enqueue(command, timeout: timeout, reply: reply)
+                    } else {
+                        eventLoop.execute { handler.value.pump.enqueue(command, timeout: timeout, reply: reply) }
+                    }
+                }
+            } onCancel: {
+                eventLoop.execute { handler.value.pump.fatal(.cancelled) }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Connects on a `DirectLoop` (no TLS), within `configuration.connectTimeout`.
+    private static func connectDirect(_ configuration: MySQLConfiguration, settings: ConnectionSettings,
+                                      logger: Logger) async throws(MySQLError) -> MySQLConnection {
+        if configuration.requiresTLS {
+            throw .usage("the direct transport has no TLS: use tls disable, or the NIO transport")
+        }
+        var settings = settings
+        settings.tls = .disable  // `prefer` means plaintext here
+        let address: SocketAddress
+        do {
+            switch configuration.endpoint {
+            case .tcp(let host, let port): address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+            case .unixSocket(let path): address = try SocketAddress(unixDomainSocketPath: path)
+            }
+        } catch {
+            throw .connectFailed(endpoint: configuration.endpoint.description, reason: describe(error))
+        }
+        let loop = DirectLoop.next()
+        let connection = DirectConnection(loop: loop, settings: settings, endpoint: configuration.endpoint.description)
         let result = await withTaskCancellationHandler {
-            await withUnsafeContinuation { (reply: CommandReply) in
-                if eventLoop.inEventLoop {
-                    handler.value.enqueue(command, timeout: timeout, reply: reply)
-                } else {
-                    eventLoop.execute { handler.value.enqueue(command, timeout: timeout, reply: reply) }
+            await withUnsafeContinuation { (reply: UnsafeContinuation<Result<SessionInfo, MySQLError>, Never>) in
+                loop.execute {
+                    connection.start(address, timeout: configuration.connectTimeout) { reply.resume(returning: $0) }
                 }
             }
         } onCancel: {
-            eventLoop.execute { handler.value.fatal(.cancelled) }
+            loop.execute { connection.pump.fatal(.cancelled) }
         }
-        return try result.get()
+        return MySQLConnection(transport: .direct(connection), session: try result.get(),
+                               configuration: configuration, logger: logger)
     }
 
     static func tlsConfiguration(_ mode: MySQLTLSMode) throws(MySQLError) -> TLSConfiguration? {

@@ -1,10 +1,11 @@
 import NIOCore
 import NIOPosix
 
-/// A TCP server that answers every connection with fixed bytes (or never), for testing
-/// how the HTTP client handles broken or silent servers.
-final class RawTCPServer: Sendable {
-    let port: Int
+/// A loopback TCP server that answers every connection with fixed bytes (or never), for testing
+/// how clients handle broken or silent servers: after the client's first bytes (HTTP), or
+/// as soon as it connects (`speaksFirst`, as a MySQL server would).
+public final class RawTCPServer: Sendable {
+    public let port: Int
     private let channel: any Channel
 
     private init(port: Int, channel: any Channel) {
@@ -13,12 +14,13 @@ final class RawTCPServer: Sendable {
     }
 
     /// `reply` nil: accept, read and never answer.
-    static func start(reply: [UInt8]?, closeAfterReply: Bool = true) async throws -> RawTCPServer {
+    public static func start(reply: [UInt8]?, closeAfterReply: Bool = true,
+                             speaksFirst: Bool = false) async throws -> RawTCPServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(FixedReply(reply: reply, close: closeAfterReply))
+                    try child.pipeline.syncOperations.addHandler(FixedReply(reply: reply, close: closeAfterReply, speaksFirst: speaksFirst))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -26,13 +28,13 @@ final class RawTCPServer: Sendable {
     }
 
     /// Binds a port and never accepts anything useful: for "port in use" tests.
-    static func occupy() async throws -> RawTCPServer {
+    public static func occupy() async throws -> RawTCPServer {
         try await start(reply: nil)
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    func stop() async {
+    public func stop() async {
         try? await channel.close()
     }
 
@@ -41,14 +43,25 @@ final class RawTCPServer: Sendable {
         typealias OutboundOut = ByteBuffer
         let reply: [UInt8]?
         let close: Bool
+        let speaksFirst: Bool
         var answered = false
 
-        init(reply: [UInt8]?, close: Bool) {
+        init(reply: [UInt8]?, close: Bool, speaksFirst: Bool) {
             self.reply = reply
             self.close = close
+            self.speaksFirst = speaksFirst
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            if speaksFirst { answer(context) }
+            context.fireChannelActive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            answer(context)
+        }
+
+        private func answer(_ context: ChannelHandlerContext) {
             guard let reply, !answered else { return }
             answered = true
             let closeAfter = close

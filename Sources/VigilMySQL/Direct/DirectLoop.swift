@@ -1,0 +1,232 @@
+import CVigilLinux
+import Glibc
+import NIOCore
+import Synchronization
+
+/// Something a `DirectLoop` polls: a non-blocking socket and what to do when it is ready.
+protocol DirectSource: AnyObject {
+    func readable()
+    func writable()
+}
+
+/// One thread that does the socket IO of direct MySQL connections and runs the Swift tasks
+/// that prefer it as their executor (`withTaskExecutorPreference(connection.taskExecutor)`).
+///
+/// Why it exists: a loopback round trip is dominated by what happens between the reply's
+/// wake-up and the next query's `send`. Here that is `epoll_wait` → `recv` → the state machine →
+/// the awaiting task (resumed on this same thread, no hand-off) → `send`: no channel pipeline,
+/// no pending-writes machinery, no per-event allocations. TLS needs NIOSSL and so the NIO
+/// transport; a direct connection is plaintext TCP or a unix socket.
+///
+/// The loops live as long as the process (like NIO's singleton group); a loop with no
+/// connections sleeps in `epoll_wait` and costs nothing.
+public final class DirectLoop: TaskExecutor, @unchecked Sendable {
+    private enum Work: Sendable {
+        case job(UnownedJob)
+        case call(@Sendable () -> Void)
+    }
+
+    private struct Inbox: ~Copyable {
+        var work: [Work] = []
+        /// The loop is (about to be) blocked in epoll_wait and must be woken by the eventfd.
+        var sleeping = false
+    }
+
+    private struct Timer {
+        var id: UInt64
+        var deadline: NIODeadline
+        var body: () -> Void
+    }
+
+    private let inbox = Mutex(Inbox())
+    private let epollFD: Int32
+    /// Submitters write to this eventfd to end the loop's `epoll_wait`.
+    private let wakeFD: Int32
+    /// The loop thread's pthread id (0 before it starts).
+    private let owner = Atomic<UInt>(0)
+    public let name: String
+
+    // Confined to the loop thread.
+    private var running: [Work] = []
+    /// Work submitted by the loop thread itself (a reply resuming a task pinned here): no lock.
+    private var local: [Work] = []
+    private var sources: [Int32: DirectSource] = [:]
+    private var events = [epoll_event](repeating: epoll_event(), count: 64)
+    private var timers: [Timer] = []
+    private var nextTimerID: UInt64 = 1
+
+    /// The process's loops: as many as cores, up to four; connections take them in turn.
+    static let loops: [DirectLoop] = (0..<max(1, min(System.coreCount, 4))).map { DirectLoop(name: "vigil-mysql-\($0)") }
+    private static let turn = Atomic<Int>(0)
+
+    static func next() -> DirectLoop {
+        loops[turn.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+    }
+
+    private init(name: String) {
+        self.name = name
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        precondition(epollFD >= 0 && wakeFD >= 0, "epoll_create1 or eventfd failed: errno \(errno)")
+        var wake = epoll_event()
+        wake.events = EPOLLIN.rawValue
+        wake.data.fd = wakeFD
+        precondition(epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &wake) == 0, "epoll_ctl failed: errno \(errno)")
+        running.reserveCapacity(16)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, { context in
+            let loop = Unmanaged<DirectLoop>.fromOpaque(context!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, context)
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+        pthread_detach(thread)
+    }
+
+    /// True on the loop's own thread.
+    public var inLoop: Bool { owner.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if inLoop { local.append(.job(job)) } else { submit(.job(job)) }
+    }
+
+    /// Runs `body` on the loop thread, after what is already queued.
+    func execute(_ body: @escaping @Sendable () -> Void) {
+        submit(.call(body))
+    }
+
+    private func submit(_ work: Work) {
+        let wake = inbox.withLock { inbox in
+            inbox.work.append(work)
+            defer { inbox.sleeping = false }
+            return inbox.sleeping
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeFD, &one, 8)
+        }
+    }
+
+    // MARK: sources and timers (loop thread only)
+
+    /// What a source waits for.
+    struct Interest: OptionSet {
+        let rawValue: UInt32
+        static let read = Interest(rawValue: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+        static let write = Interest(rawValue: EPOLLOUT.rawValue)
+    }
+
+    /// Level-triggered: a source is told again as long as it leaves bytes unread.
+    /// An error means the descriptor is unusable (the caller closes it).
+    func register(_ fd: Int32, _ interest: Interest, _ source: DirectSource) -> Int32? {
+        var event = epoll_event()
+        event.events = interest.rawValue
+        event.data.fd = fd
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { return errno }
+        sources[fd] = source
+        return nil
+    }
+
+    func setInterest(_ fd: Int32, _ interest: Interest) {
+        var event = epoll_event()
+        event.events = interest.rawValue
+        event.data.fd = fd
+        _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    /// Before the descriptor is closed.
+    func unregister(_ fd: Int32) {
+        guard sources.removeValue(forKey: fd) != nil else { return }
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+    }
+
+    func schedule(in delay: TimeAmount, _ body: @escaping () -> Void) -> UInt64 {
+        let id = nextTimerID
+        nextTimerID += 1
+        timers.append(Timer(id: id, deadline: .now() + delay, body: body))
+        return id
+    }
+
+    func cancel(_ timer: UInt64) {
+        timers.removeAll { $0.id == timer }
+    }
+
+    // MARK: the loop
+
+    private func run() {
+        owner.store(UInt(pthread_self()), ordering: .relaxed)
+        nameThread()
+        while true {
+            runQueued()
+            // Sleep only when nothing is queued; `sleeping` tells submitters to ring the eventfd.
+            let busy = !local.isEmpty || inbox.withLock { inbox in
+                if inbox.work.isEmpty { inbox.sleeping = true }
+                return !inbox.work.isEmpty
+            }
+            let timeout = busy ? 0 : pollTimeout()
+            let ready = epoll_wait(epollFD, &events, Int32(events.count), timeout)
+            if !busy { inbox.withLock { $0.sleeping = false } }
+            if ready > 0 { dispatch(Int(ready)) }
+            if !timers.isEmpty { fireTimers() }
+        }
+    }
+
+    /// Shows the loop by name in `top -H`, gdb and perf (a created thread inherits its creator's).
+    private func nameThread() {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = name.withCString { Glibc.write(fd, $0, strlen($0)) }
+        Glibc.close(fd)
+    }
+
+    private func runQueued() {
+        if local.isEmpty {
+            inbox.withLock { inbox in swap(&inbox.work, &running) }
+        } else {
+            // Keep the order work was submitted in as far as one thread can see it: the loop's
+            // own first (it was submitted while handling events), then other threads'.
+            swap(&local, &running)
+            inbox.withLock { inbox in running.append(contentsOf: inbox.work); inbox.work.removeAll(keepingCapacity: true) }
+        }
+        let executor = asUnownedTaskExecutor()
+        for work in running {
+            switch work {
+            case .job(let job): job.runSynchronously(on: executor)
+            case .call(let body): body()
+            }
+        }
+        running.removeAll(keepingCapacity: true)
+    }
+
+    private func dispatch(_ count: Int) {
+        for i in 0..<count {
+            let event = events[i]
+            let fd = event.data.fd
+            if fd == wakeFD {
+                var value: UInt64 = 0
+                _ = Glibc.read(wakeFD, &value, 8)
+                continue
+            }
+            // Looked up per event: a source may have closed (itself or another) meanwhile.
+            if event.events & EPOLLOUT.rawValue != 0, let source = sources[fd] { source.writable() }
+            if event.events & ~EPOLLOUT.rawValue != 0, let source = sources[fd] { source.readable() }
+        }
+    }
+
+    private func pollTimeout() -> Int32 {
+        guard let first = timers.min(by: { $0.deadline < $1.deadline }) else { return -1 }
+        let nanos = (first.deadline - .now()).nanoseconds
+        if nanos <= 0 { return 0 }
+        return Int32(clamping: (nanos + 999_999) / 1_000_000)
+    }
+
+    private func fireTimers() {
+        let now = NIODeadline.now()
+        let due = timers.filter { $0.deadline <= now }
+        guard !due.isEmpty else { return }
+        timers.removeAll { $0.deadline <= now }
+        for timer in due { timer.body() }
+    }
+}
