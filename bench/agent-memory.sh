@@ -6,6 +6,10 @@
 # while starting), its proportional (Pss) and private memory, its threads, and where its resident
 # set lies by mapped file (/proc/PID/smaps), so that a change can be traced to what moved.
 # Usage: bench/agent-memory.sh [seconds-of-scraping]   (default 20)
+# VIGIL_BENCH_SAMPLE_EVERY=60 (seconds) also samples VmRSS and its anonymous part (RssAnon: heap,
+# stacks) at that interval while scraping and prints them with the anonymous growth per minute
+# after the first 3 minutes (a leak or a filling cache shows there; file pages mapped back as
+# code first runs show in the rest of VmRSS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_SCRAPE=${1:-20}
@@ -17,14 +21,41 @@ BASE=${VIGIL_BENCH_PORT_BASE:-25300}
 trap '"$VIGIL" local destroy --yes --dir "$DIR" >/dev/null 2>&1 || true; rm -f "$TMP/agent.smaps"; rmdir "$TMP" 2>/dev/null || true' EXIT
 "$VIGIL" local up --dir "$DIR" --port-base "$BASE" --instances 1 --mode async >/dev/null
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+anon_kb() { awk '/^RssAnon/ {print $2}' "/proc/$1/status"; }
 agent=$(cat "$DIR/instances/db0/agent.pid")
+SAMPLE_EVERY=${VIGIL_BENCH_SAMPLE_EVERY:-0}
+samples=()
+scrape_failures=0
+start=$SECONDS
+next_sample=$SECONDS
 end=$((SECONDS + SECONDS_TO_SCRAPE))
 while ((SECONDS < end)); do
-  curl -s "http://127.0.0.1:$((BASE + 20))/v1.0/getrole" >/dev/null
-  curl -s "http://127.0.0.1:$((BASE + 30))/status" >/dev/null
-  curl -s "http://127.0.0.1:$((BASE + 40))/metrics" >/dev/null
+  if ((SAMPLE_EVERY > 0 && SECONDS >= next_sample)); then
+    samples+=("$((SECONDS - start)) $(rss_kb "$agent") $(anon_kb "$agent")")
+    next_sample=$((next_sample + SAMPLE_EVERY))
+  fi
+  for url in "$((BASE + 20))/v1.0/getrole" "$((BASE + 30))/status" "$((BASE + 40))/metrics"; do
+    curl -s "http://127.0.0.1:$url" >/dev/null || scrape_failures=$((scrape_failures + 1))
+  done
   sleep 0.2
 done
+# A restarted agent would measure a fresh process: say so rather than report its figures.
+[[ $(cat "$DIR/instances/db0/agent.pid") == "$agent" ]] || { echo "the agent was restarted during the run" >&2; exit 1; }
+echo "scrape_failures=$scrape_failures"
+if ((SAMPLE_EVERY > 0)); then
+  samples+=("$((SECONDS - start)) $(rss_kb "$agent") $(anon_kb "$agent")")
+  printf '%s\n' "${samples[@]}" | python3 -c '
+import sys
+rows = [tuple(map(int, line.split())) for line in sys.stdin if line.strip()]
+print("sample_s  rss_mb  anon_kb")
+for t, rss, anon in rows:
+    print(f"{t:8d}  {rss / 1024:6.2f}  {anon:7d}")
+settled = [r for r in rows if r[0] >= 180]
+if len(settled) >= 2 and settled[-1][0] > settled[0][0]:
+    (t0, _, a0), (t1, _, a1) = settled[0], settled[-1]
+    print(f"anon_growth_after_3min_kb_per_min={(a1 - a0) / ((t1 - t0) / 60):.1f}")
+'
+fi
 agent_kb=$(rss_kb "$agent")
 agent_peak_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$agent/status")
 cp "/proc/$agent/smaps" "$TMP/agent.smaps"

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Testing
-import VigilHTTP
+@testable import VigilHTTP
 import VigilTestSupport
 
 @Suite("HTTPClient")
@@ -147,6 +147,27 @@ struct HTTPClientTests {
         #expect(target.path == "/a?b=c")
         #expect(try HTTPTarget(url: "http://example.com").path == "/")
         #expect(try HTTPTarget(url: "http://example.com").port == 80)
+    }
+
+    /// IP literals (all of Vigil's own addresses) are connected to without name resolution:
+    /// getaddrinfo ran on a libdispatch thread once per heartbeat and each such job parked a
+    /// continuation in that thread's cache (the agent's slow memory creep). Names still resolve.
+    @Test func literalHostsSkipNameResolution() async throws {
+        let v4 = HTTPClient.literalAddress(HTTPTarget(host: "127.0.0.1", port: 8080, path: "/"))
+        #expect(v4?.ipAddress == "127.0.0.1")
+        #expect(v4?.port == 8080)
+        let v6 = HTTPClient.literalAddress(try HTTPTarget(url: "http://[::1]:8081/x"))
+        #expect(v6?.ipAddress == "::1")
+        #expect(v6?.port == 8081)
+        #expect(HTTPClient.literalAddress(HTTPTarget(host: "localhost", port: 80, path: "/")) == nil)
+        #expect(HTTPClient.literalAddress(HTTPTarget(host: "db-0.vigil.svc", port: 80, path: "/")) == nil)
+
+        let server = try await echoServer()
+        let byAddress = try await HTTPClient.request(url: "\(server.baseURL)/hello", timeout: .seconds(2))
+        #expect(byAddress.text == "hello")
+        let byName = try await HTTPClient.request(url: "http://localhost:\(server.port)/hello", timeout: .seconds(2))
+        #expect(byName.text == "hello")
+        await server.stop()
     }
 
     @Test func cancellationEndsTheRequest() async throws {
