@@ -35,10 +35,10 @@ let package = Package(
     targets: [
         // Pure decision core: GTID math, observations, candidate ranking. No IO, no clock.
         .target(name: "VigilCore"),
-        // epoll and eventfd for the MySQL client's direct transport (not in Swift's Glibc module).
+        // eventfd for the MySQL client's direct transport (not in Swift's Glibc module).
         .target(name: "CVigilLinux"),
         // Native MySQL / MariaDB wire client: sans-IO codecs and state machines, driven over NIO
-        // (any TLS mode) or its own epoll loop (plaintext, lowest latency).
+        // (any TLS mode) or its own poll loop (plaintext, lowest latency).
         .target(
             name: "VigilMySQL",
             dependencies: [

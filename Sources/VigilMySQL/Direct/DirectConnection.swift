@@ -55,7 +55,7 @@ final class DirectConnection: CommandIO, DirectSource, @unchecked Sendable {
         let rc = address.withSockAddr { connect(fd, $0, socklen_t($1)) }
         if rc != 0 && errno != EINPROGRESS { return failConnect(errno) }
         state = rc == 0 ? .open : .connecting
-        if let code = loop.register(fd, rc == 0 ? .read : .write, self) { return failConnect(code) }
+        loop.register(fd, rc == 0 ? .read : .write, self)
         connectTimer = loop.schedule(in: timeout) { [weak self] in
             guard let self, self.state != .closed else { return }
             self.pump.fatal(self.state == .connecting
@@ -74,7 +74,7 @@ final class DirectConnection: CommandIO, DirectSource, @unchecked Sendable {
         if state == .connecting { return writable() }  // an error or hang-up while connecting
         var size = Self.initialReadSize
         // At most a few reads per wake-up, so that one large result cannot hold up the other
-        // connections on this loop (epoll is level-triggered: the rest is reported again).
+        // connections on this loop (poll is level-triggered: the rest is reported again).
         for _ in 0..<Self.readsPerWakeUp where state == .open {
             readBuffer.clear()  // storage still shared with the framer is left to it (copy on write)
             var failure: Int32 = 0
@@ -99,7 +99,7 @@ final class DirectConnection: CommandIO, DirectSource, @unchecked Sendable {
                 return
             }
             // A full buffer means more is probably waiting (a large result): read on, in
-            // bigger pieces, instead of going back to epoll_wait for every 16 kB.
+            // bigger pieces, instead of going back to poll for every 16 kB.
             size = min(size * 2, Self.maximumReadSize)
         }
     }
