@@ -229,9 +229,7 @@ public actor LocalSupervisor {
     func installDataDirectory(_ name: String) throws(LocalError) {
         let data = layout.dataDirectory(name)
         if FileManager.default.fileExists(atPath: data + "/mysql") { return }
-        let installDB = URL(fileURLWithPath: spec.mysqldPath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("bin/mariadb-install-db").path
-        guard let tool = Spawn.which(installDB) ?? Spawn.which("mariadb-install-db") ?? Spawn.which("mysql_install_db") else {
+        guard let tool = Spawn.tool(["mariadb-install-db", "mysql_install_db"], near: spec.mysqldPath) else {
             throw .failed("mariadb-install-db not found; install it with `apt-get install mariadb-server`")
         }
         var args = ["--no-defaults", "--datadir=\(data)", "--auth-root-authentication-method=normal",

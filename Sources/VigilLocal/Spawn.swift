@@ -83,6 +83,14 @@ enum Spawn {
         return nil
     }
 
+    /// The first of `names` (alternative names of one MariaDB tool) beside `mysqld`'s
+    /// installation (its `../bin`) for the first name, else on the PATH.
+    static func tool(_ names: [String], near mysqld: String) -> String? {
+        let bin = URL(fileURLWithPath: mysqld).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("bin").path
+        return which(bin + "/" + names[0]) ?? names.lazy.compactMap(which).first
+    }
+
     static func tail(_ path: String, lines: Int = 15) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { return "" }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").suffix(lines).joined(separator: "\n")

@@ -21,7 +21,7 @@ extension LocalSupervisor {
         }
         guard machine.status.operation == nil else { return reply(false, "a failover or switchover is in progress") }
         guard !rebuilding.contains(name) else { return reply(false, "\(name) is already being rebuilt") }
-        guard let tool = Self.backupTool(near: spec.mysqldPath) else {
+        guard let tool = Spawn.tool(["mariadb-backup", "mariabackup"], near: spec.mysqldPath) else {
             return reply(false, "mariadb-backup not found; install it with `apt-get install mariadb-backup`")
         }
         // Lossless semi-sync with no replica connected: every commit waits for an
@@ -129,11 +129,6 @@ extension LocalSupervisor {
         kill(pid, SIGKILL)
         _ = Spawn.reap(pid)
         throw .failed("\(what) did not finish within \(limit); see \(log)")
-    }
-
-    static func backupTool(near mysqld: String) -> String? {
-        let bin = URL(fileURLWithPath: mysqld).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("bin").path
-        return Spawn.which(bin + "/mariadb-backup") ?? Spawn.which("mariadb-backup") ?? Spawn.which("mariabackup")
     }
 
     /// The GTID position the backup was taken at: the third field of mariadb_backup_binlog_info

@@ -19,6 +19,36 @@ protocol CommandIO: AnyObject {
     func cancel(_ timer: Timer)
 }
 
+/// Where a connection's pump lives: the one thread it may be used on, and how to get work there.
+protocol PumpHost: Sendable {
+    associatedtype IO: CommandIO
+    /// True on the pump's thread.
+    var isOnPumpThread: Bool { get }
+    /// Runs `body` on the pump's thread.
+    func execute(_ body: @escaping @Sendable () -> Void)
+    /// Only on the pump's thread.
+    var pump: CommandPump<IO> { get }
+}
+
+extension PumpHost {
+    /// Hands `command` to the pump and waits for its outcome. A task already on the pump's
+    /// thread (see `MySQLConnection.taskExecutor`) hands it over directly, without a hop;
+    /// cancellation closes the connection.
+    nonisolated(nonsending) func submit(_ command: ClientCommand, timeout: TimeAmount?) async -> Result<CommandOutcome, MySQLError> {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { (reply: CommandReply) in
+                if isOnPumpThread {
+                    pump.enqueue(command, timeout: timeout, reply: reply)
+                } else {
+                    execute { pump.enqueue(command, timeout: timeout, reply: reply) }
+                }
+            }
+        } onCancel: {
+            execute { pump.fatal(.cancelled) }
+        }
+    }
+}
+
 /// Drives `ConnectionStateMachine` over a transport: feeds it bytes and events, performs its
 /// actions, and matches commands to their replies, one command at a time in call order.
 /// Confined to the transport's thread; shared by both transports so that they cannot differ

@@ -60,6 +60,19 @@ final class MySQLChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 }
 
+/// A NIO connection's pump, reachable from any thread through its event loop.
+struct ChannelPumpHost: PumpHost {
+    let handler: NIOLoopBound<MySQLChannelHandler>
+
+    var isOnPumpThread: Bool { handler.eventLoop.inEventLoop }
+
+    func execute(_ body: @escaping @Sendable () -> Void) {
+        handler.eventLoop.execute(body)
+    }
+
+    var pump: CommandPump<ChannelIO> { handler.value.pump }
+}
+
 /// The pump's IO on a NIO channel.
 final class ChannelIO: CommandIO {
     private let context: ChannelHandlerContext

@@ -9,7 +9,7 @@ import NIOSSL
 public final class MySQLConnection: Sendable {
     /// The IO the connection runs on.
     enum Transport: Sendable {
-        case nio(Channel, NIOLoopBound<MySQLChannelHandler>)
+        case nio(Channel, ChannelPumpHost)
         case direct(DirectConnection)
     }
 
@@ -118,7 +118,7 @@ public final class MySQLConnection: Sendable {
                 channel.eventLoop.execute { handler.value.pump.fatal(.cancelled) }
             }
             deadline.cancel()
-            return MySQLConnection(transport: .nio(channel, handler), session: session,
+            return MySQLConnection(transport: .nio(channel, ChannelPumpHost(handler: handler)), session: session,
                                    configuration: configuration, logger: logger)
         } catch {
             deadline.cancel()
@@ -180,36 +180,9 @@ public final class MySQLConnection: Sendable {
 
     nonisolated(nonsending) private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
         if Task.isCancelled { throw .cancelled }
-        // The pump resumes the continuation on the transport's thread. A task already running
-        // there (see `taskExecutor`) hands the command over directly, without a hop.
-        let result: Result<CommandOutcome, MySQLError>
-        switch transport {
-        case .direct(let connection):
-            let loop = connection.loop
-            result = await withTaskCancellationHandler {
-                await withUnsafeContinuation { (reply: CommandReply) in
-                    if loop.inLoop {
-                        connection.pump.enqueue(command, timeout: timeout, reply: reply)
-                    } else {
-                        loop.execute { connection.pump.enqueue(command, timeout: timeout, reply: reply) }
-                    }
-                }
-            } onCancel: {
-                loop.execute { connection.pump.fatal(.cancelled) }
-            }
-        case .nio(let channel, let handler):
-            let eventLoop = channel.eventLoop
-            result = await withTaskCancellationHandler {
-                await withUnsafeContinuation { (reply: CommandReply) in
-                    if eventLoop.inEventLoop {
-                        handler.value.pump.enqueue(command, timeout: timeout, reply: reply)
-                    } else {
-                        eventLoop.execute { handler.value.pump.enqueue(command, timeout: timeout, reply: reply) }
-                    }
-                }
-            } onCancel: {
-                eventLoop.execute { handler.value.pump.fatal(.cancelled) }
-            }
+        let result = switch transport {
+        case .direct(let connection): await connection.submit(command, timeout: timeout)
+        case .nio(_, let host): await host.submit(command, timeout: timeout)
         }
         return try result.get()
     }
@@ -240,7 +213,7 @@ public final class MySQLConnection: Sendable {
                 }
             }
         } onCancel: {
-            loop.execute { connection.pump.fatal(.cancelled) }
+            connection.execute { connection.pump.fatal(.cancelled) }
         }
         return MySQLConnection(transport: .direct(connection), session: try result.get(),
                                configuration: configuration, logger: logger)

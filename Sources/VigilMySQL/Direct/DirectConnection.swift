@@ -4,7 +4,7 @@ import Synchronization
 
 /// The direct transport: one non-blocking socket watched by a `DirectLoop`, feeding a
 /// `CommandPump`. Everything but `isClosed` is confined to the loop's thread.
-final class DirectConnection: CommandIO, DirectSource, @unchecked Sendable {
+final class DirectConnection: CommandIO, DirectSource, PumpHost, @unchecked Sendable {
     private enum State { case idle, connecting, open, closed }
 
     let loop: DirectLoop
@@ -32,6 +32,12 @@ final class DirectConnection: CommandIO, DirectSource, @unchecked Sendable {
 
     /// True once the socket is closed, from any thread.
     var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    var isOnPumpThread: Bool { loop.inLoop }
+
+    func execute(_ body: @escaping @Sendable () -> Void) {
+        loop.execute(body)
+    }
 
     /// Connects and runs the handshake; `completion` gets the session or why not, once.
     /// Both the TCP connect and the handshake share `timeout`.

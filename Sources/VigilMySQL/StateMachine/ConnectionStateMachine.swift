@@ -1,9 +1,9 @@
 import NIOCore
 
-/// The whole client protocol as a value type: bytes and events in, actions out. The NIO
-/// handler only performs the actions, so every byte can be tested without a socket.
-/// One action per call (the handler pulls them with `nextAction()`): no array per event on
-/// the round-trip path.
+/// The whole client protocol as a value type: bytes and events in, actions out. The transport
+/// (`CommandPump` over NIO or a `DirectLoop`) only performs the actions, so every byte can be
+/// tested without a socket. One action per call (the pump pulls them with `nextAction()`): no
+/// array per event on the round-trip path.
 struct ConnectionStateMachine {
     enum Action: Sendable {
         /// Framed bytes to send.
@@ -46,7 +46,7 @@ struct ConnectionStateMachine {
     private(set) var capabilities: CapabilityFlags = []
     private var isTLS = false
     private var greeting: ServerGreeting?
-    /// Reused for every small command: once NIO has written a packet it drops its reference,
+    /// Reused for every small command: once the transport has written a packet it drops its reference,
     /// so clearing finds the storage unshared and the next packet needs no allocation.
     private var outbound = ByteBuffer()
     private static let reusedOutboundLimit = 16 * 1024

@@ -61,12 +61,13 @@ struct VerifyCommand: AsyncParsableCommand {
             let credentials = try JSONDecoder().decode([String: [String: String]].self,
                                                        from: FileManager.default.contents(atPath: layout.credentialsFile) ?? Data())
             // Unbuffered, like the run's progress lines, so it comes first.
-            FileHandle.standardOutput.write(Data(("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration), \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)" + "\n").utf8))
+            let log: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+            log("vigil verify: seed \(seed), \(workload), faults \(faults), \(duration), \(clients) clients, \(state.spec.mode == .lossless ? "semisync" : "async"), group \(root)")
             let run = VerifyRun(
                 layout: layout, spec: state.spec, workload: VerifyWorkload.parse(workload)!, seed: seed, faults: faults.split(separator: ",").map(String.init),
                 duration: duration.duration, clients: clients, appPassword: credentials["app"]?["password"] ?? "",
                 adminPassword: credentials["vigil_admin"]?["password"] ?? "", rebuildQuarantined: rebuildQuarantined,
-                log: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
+                log: log)
             let history = try await run.execute()
             let checkStart = ContinuousClock.now
             let result = Checker.check(history, options: CheckOptions(allowLoss: allowLoss))
