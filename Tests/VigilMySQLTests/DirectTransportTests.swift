@@ -133,4 +133,88 @@ import VigilTestSupport
             await admin.close()
         }
     }
+
+    // A task pinned to its connection's loop waits for replies inside the loop's own poll
+    // (DirectConnection.run). These check that such a wait is still a well-behaved command:
+    // it times out, can be cancelled, notices a dead peer, and never stalls the loop's other
+    // connections.
+
+    /// Waits until `admin` sees connection `id` running `SELECT SLEEP`.
+    static func awaitRunning(_ id: UInt32, on admin: MySQLConnection) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let r = try await admin.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = \(id) AND INFO LIKE 'SELECT SLEEP%'")
+            if r.rows.first?[0] == .int(1) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("connection \(id) never started its query")
+    }
+
+    @Test func aPinnedWaitTimesOutIsCancelledAndNoticesAKill() async throws {
+        try await withMariaDB { server in
+            let config = ClientIntegrationTests.config(server)
+            let admin = try await MySQLConnection.connect(config)
+
+            let slow = try await MySQLConnection.connect(config)
+            var started = ContinuousClock.now
+            await #expect {
+                try await withTaskExecutorPreference(slow.taskExecutor) {
+                    try await slow.query("SELECT SLEEP(5)", timeout: .milliseconds(300))
+                }
+            } throws: { error in
+                if case .timeout = error as? MySQLError { return true }
+                return false
+            }
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(slow.isClosed)
+
+            let cancelled = try await MySQLConnection.connect(config)
+            let task = Task(executorPreference: cancelled.taskExecutor) { try await cancelled.query("SELECT SLEEP(5)") }
+            try await Self.awaitRunning(cancelled.connectionID, on: admin)
+            started = ContinuousClock.now
+            task.cancel()
+            await #expect(throws: MySQLError.cancelled) { _ = try await task.value }
+            #expect(ContinuousClock.now - started < .seconds(2))
+
+            let victim = try await MySQLConnection.connect(config)
+            let killed = Task(executorPreference: victim.taskExecutor) { try await victim.query("SELECT SLEEP(30)") }
+            try await Self.awaitRunning(victim.connectionID, on: admin)
+            started = ContinuousClock.now
+            try await admin.query("KILL CONNECTION \(victim.connectionID)")
+            await #expect(throws: MySQLError.self) { _ = try await killed.value }
+            #expect(ContinuousClock.now - started < .seconds(3))
+            await admin.close()
+        }
+    }
+
+    @Test func aPinnedWaitDoesNotHoldUpTheLoopsOtherConnections() async throws {
+        try await withMariaDB { server in
+            let config = ClientIntegrationTests.config(server)
+            // Connections take the loops in turn: among loops + 1 of them, two share one.
+            var connections: [MySQLConnection] = []
+            for _ in 0...DirectLoop.count { connections.append(try await MySQLConnection.connect(config)) }
+            let a = connections[0]
+            let b = try #require(connections.dropFirst().first { $0.taskExecutor as? DirectLoop === a.taskExecutor as? DirectLoop })
+            let admin = try await MySQLConnection.connect(config)
+
+            let slow = Task(executorPreference: a.taskExecutor) {
+                try await a.query("SELECT SLEEP(3)")
+                return ContinuousClock.now
+            }
+            try await Self.awaitRunning(a.connectionID, on: admin)
+            // While `a`'s task waits on the loop thread, `b`'s pinned task needs that thread.
+            let fast = try await withTaskExecutorPreference(b.taskExecutor) {
+                var sum: Int64 = 0
+                for q in 1...100 {
+                    if case .int(let v) = try await b.query("SELECT \(q)").rows[0][0] { sum += v }
+                }
+                return (sum, ContinuousClock.now)
+            }
+            let slowDone = try await slow.value
+            #expect(fast.0 == 100 * 101 / 2)
+            #expect(fast.1 < slowDone, "the other connection waited for the slow query")
+            for conn in connections + [admin] { await conn.close() }
+        }
+    }
 }
+

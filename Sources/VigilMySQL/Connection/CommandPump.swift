@@ -1,8 +1,13 @@
 import NIOCore
 
-/// Where a command's outcome goes: the awaiting task's continuation, resumed exactly once
-/// (no future, promise or callback list per command).
-typealias CommandReply = UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>
+/// Where a command's outcome goes, exactly once (no future, promise or callback list per command).
+enum CommandReply {
+    /// The awaiting task's continuation.
+    case task(UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>)
+    /// The caller is waiting on the pump's own thread without suspending (see
+    /// `DirectConnection.run`) and takes the outcome from `CommandPump.inlineOutcome`.
+    case inline
+}
 
 /// Where the connection attempt's outcome goes, exactly once.
 typealias ConnectReply = (Result<SessionInfo, MySQLError>) -> Void
@@ -36,11 +41,11 @@ extension PumpHost {
     /// cancellation closes the connection.
     nonisolated(nonsending) func submit(_ command: ClientCommand, timeout: TimeAmount?) async -> Result<CommandOutcome, MySQLError> {
         await withTaskCancellationHandler {
-            await withUnsafeContinuation { (reply: CommandReply) in
+            await withUnsafeContinuation { continuation in
                 if isOnPumpThread {
-                    pump.enqueue(command, timeout: timeout, reply: reply)
+                    pump.enqueue(command, timeout: timeout, reply: .task(continuation))
                 } else {
-                    execute { pump.enqueue(command, timeout: timeout, reply: reply) }
+                    execute { pump.enqueue(command, timeout: timeout, reply: .task(continuation)) }
                 }
             }
         } onCancel: {
@@ -52,7 +57,8 @@ extension PumpHost {
 /// Drives `ConnectionStateMachine` over a transport: feeds it bytes and events, performs its
 /// actions, and matches commands to their replies, one command at a time in call order.
 /// Confined to the transport's thread; shared by both transports so that they cannot differ
-/// in how commands, timeouts and failures are handled.
+/// in how commands, timeouts and failures are handled. Its state is accessed only there and
+/// never overlapping, so it skips the runtime's dynamic exclusivity tracking (see DirectLoop).
 final class CommandPump<IO: CommandIO> {
     private struct Pending {
         var command: ClientCommand
@@ -60,14 +66,16 @@ final class CommandPump<IO: CommandIO> {
         var timeout: TimeAmount?
     }
 
-    private var machine: ConnectionStateMachine
+    @exclusivity(unchecked) private var machine: ConnectionStateMachine
     /// nil once the transport is gone: no action is performed after that.
-    var io: IO?
+    @exclusivity(unchecked) var io: IO?
     /// Told once whether the handshake succeeded (set by whoever starts the connection).
-    var connectReply: ConnectReply?
-    private var queue = CircularBuffer<Pending>()
-    private var current: (reply: CommandReply, timer: IO.Timer?)?
-    private(set) var closeReason: MySQLError?
+    @exclusivity(unchecked) var connectReply: ConnectReply?
+    @exclusivity(unchecked) private var queue = CircularBuffer<Pending>()
+    @exclusivity(unchecked) private var current: (reply: CommandReply, timer: IO.Timer?)?
+    @exclusivity(unchecked) private(set) var closeReason: MySQLError?
+    /// The outcome of a command whose reply is `.inline`, until its caller takes it.
+    @exclusivity(unchecked) private(set) var inlineOutcome: Result<CommandOutcome, MySQLError>?
 
     init(settings: ConnectionSettings, connectReply: ConnectReply? = nil) {
         self.machine = ConnectionStateMachine(settings: settings)
@@ -75,6 +83,27 @@ final class CommandPump<IO: CommandIO> {
     }
 
     var isClosed: Bool { closeReason != nil || machine.isClosed }
+
+    /// Nothing in flight or queued: a command enqueued now is sent at once.
+    var isIdle: Bool { current == nil && queue.isEmpty && machine.isReady && io != nil }
+
+    /// Takes the outcome of the `.inline` command, if it has one.
+    func takeInlineOutcome() -> Result<CommandOutcome, MySQLError>? {
+        defer { inlineOutcome = nil }
+        return inlineOutcome
+    }
+
+    /// The `.inline` caller stopped waiting on the thread and suspends: its outcome goes to
+    /// `continuation` from now on (at once, if it is already there).
+    func awaitInline(_ continuation: UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>) {
+        if let outcome = takeInlineOutcome() {
+            continuation.resume(returning: outcome)
+        } else if let (reply, timer) = current, case .inline = reply {
+            current = (.task(continuation), timer)
+        } else {
+            continuation.resume(returning: .failure(closeReason ?? .connectionClosed("the connection is closed")))
+        }
+    }
 
     // MARK: events from the transport
 
@@ -107,7 +136,7 @@ final class CommandPump<IO: CommandIO> {
     func enqueue(_ command: ClientCommand, timeout: TimeAmount?, reply: CommandReply) {
         // Work for a dead connection fails at once instead of waiting in the queue forever.
         if let reason = closeReason ?? (machine.isClosed ? .connectionClosed("the connection is closed") : nil) {
-            reply.resume(returning: .failure(reason))
+            deliver(reply, .failure(reason))
             return
         }
         let pending = Pending(command: command, reply: reply, timeout: timeout)
@@ -137,8 +166,10 @@ final class CommandPump<IO: CommandIO> {
     private func start(_ next: Pending) {
         var timer: IO.Timer?
         if let timeout = next.timeout, let io {
-            timer = io.schedule(in: timeout) { [weak self] in
-                self?.fatal(.timeout("no complete reply within \(timeout.nanoseconds / 1_000_000) ms; connection closed"))
+            // A strong capture: the timer is cancelled when the command ends, and a weak one would
+            // move the pump's reference count to a side table (slower retains, every command).
+            timer = io.schedule(in: timeout) {
+                self.fatal(.timeout("no complete reply within \(timeout.nanoseconds / 1_000_000) ms; connection closed"))
             }
         }
         current = (next.reply, timer)
@@ -174,7 +205,7 @@ final class CommandPump<IO: CommandIO> {
         guard let (reply, timer) = current else { return }
         current = nil
         if let timer { io?.cancel(timer) }
-        reply.resume(returning: result)
+        deliver(reply, result)
         startNextIfIdle()
     }
 
@@ -184,8 +215,15 @@ final class CommandPump<IO: CommandIO> {
         if let (reply, timer) = current {
             current = nil
             if let timer { io?.cancel(timer) }
-            reply.resume(returning: .failure(error))
+            deliver(reply, .failure(error))
         }
-        while let p = queue.popFirst() { p.reply.resume(returning: .failure(error)) }
+        while let p = queue.popFirst() { deliver(p.reply, .failure(error)) }
+    }
+
+    private func deliver(_ reply: CommandReply, _ result: Result<CommandOutcome, MySQLError>) {
+        switch reply {
+        case .task(let continuation): continuation.resume(returning: result)
+        case .inline: inlineOutcome = result
+        }
     }
 }

@@ -181,7 +181,7 @@ public final class MySQLConnection: Sendable {
     nonisolated(nonsending) private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
         if Task.isCancelled { throw .cancelled }
         let result = switch transport {
-        case .direct(let connection): await connection.submit(command, timeout: timeout)
+        case .direct(let connection): await connection.run(command, timeout: timeout)
         case .nio(_, let host): await host.submit(command, timeout: timeout)
         }
         return try result.get()

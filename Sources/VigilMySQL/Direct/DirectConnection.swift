@@ -3,20 +3,21 @@ import NIOCore
 import Synchronization
 
 /// The direct transport: one non-blocking socket watched by a `DirectLoop`, feeding a
-/// `CommandPump`. Everything but `isClosed` is confined to the loop's thread.
+/// `CommandPump`. Everything but `isClosed` is confined to the loop's thread (hence the
+/// unchecked exclusivity of the per-round-trip state: see DirectLoop).
 final class DirectConnection: CommandIO, DirectSource, PumpHost, @unchecked Sendable {
     private enum State { case idle, connecting, open, closed }
 
     let loop: DirectLoop
     let pump: CommandPump<DirectConnection>
     private let endpoint: String
-    private var fd: Int32 = -1
-    private var state = State.idle
-    private var readBuffer: ByteBuffer
+    @exclusivity(unchecked) private var fd: Int32 = -1
+    @exclusivity(unchecked) private var state = State.idle
+    @exclusivity(unchecked) private var readBuffer: ByteBuffer
     /// Bytes the socket did not take yet (only when the peer reads slower than we write).
-    private var outbound = CircularBuffer<ByteBuffer>()
-    private var connectTimer: UInt64?
-    private var pollingWrites = false
+    @exclusivity(unchecked) private var outbound = CircularBuffer<ByteBuffer>()
+    @exclusivity(unchecked) private var connectTimer: UInt64?
+    @exclusivity(unchecked) private var pollingWrites = false
     private let closed = Atomic<Bool>(false)
 
     private static let initialReadSize = 16 * 1024
@@ -46,8 +47,11 @@ final class DirectConnection: CommandIO, DirectSource, PumpHost, @unchecked Send
             completion(.failure(reason))
             return
         }
-        pump.connectReply = { [weak self] result in
-            if let self, let timer = self.connectTimer { self.loop.cancel(timer) }
+        // Strong captures (the pump drops `connectReply` once it is answered; the timer is
+        // cancelled then): a weak reference would move this object's reference count to a side
+        // table and slow every retain of it for the connection's whole life.
+        pump.connectReply = { result in
+            if let timer = self.connectTimer { self.loop.cancel(timer) }
             completion(result)
         }
         pump.io = self
@@ -62,8 +66,8 @@ final class DirectConnection: CommandIO, DirectSource, PumpHost, @unchecked Send
         if rc != 0 && errno != EINPROGRESS { return failConnect(errno) }
         state = rc == 0 ? .open : .connecting
         loop.register(fd, rc == 0 ? .read : .write, self)
-        connectTimer = loop.schedule(in: timeout) { [weak self] in
-            guard let self, self.state != .closed else { return }
+        connectTimer = loop.schedule(in: timeout) {
+            guard self.state != .closed else { return }
             self.pump.fatal(self.state == .connecting
                 ? .connectFailed(endpoint: self.endpoint, reason: "connect timed out")
                 : .timeout("handshake with \(self.endpoint) took longer than the connect timeout"))
@@ -72,6 +76,31 @@ final class DirectConnection: CommandIO, DirectSource, PumpHost, @unchecked Send
 
     private func failConnect(_ code: Int32) {
         pump.fatal(.connectFailed(endpoint: endpoint, reason: Self.describe(code)))
+    }
+
+    // MARK: commands
+
+    /// Runs `command` and waits for its outcome. A task running on this connection's loop
+    /// while nothing else is queued there (the usual case for a task pinned to
+    /// `MySQLConnection.taskExecutor`) sends it and waits in the loop's `poll` itself, without
+    /// suspending: no continuation, no job hand-off, no executor switch per round trip (the
+    /// reply is read and decoded by the waiting task's own call). Anything else that needs the
+    /// loop — another socket, submitted work (a cancellation), a timer — ends the inline wait
+    /// and the task suspends as usual.
+    nonisolated(nonsending) func run(_ command: ClientCommand, timeout: TimeAmount?) async -> Result<CommandOutcome, MySQLError> {
+        guard loop.inLoop, loop.isAloneOnLoop, pump.isIdle, fd >= 0 else {
+            return await submit(command, timeout: timeout)
+        }
+        return await withTaskCancellationHandler {
+            pump.enqueue(command, timeout: timeout, reply: .inline)
+            while true {
+                if let outcome = pump.takeInlineOutcome() { return outcome }
+                if state != .open || !loop.pollInline(for: self, fd: fd) { break }
+            }
+            return await withUnsafeContinuation { pump.awaitInline($0) }
+        } onCancel: {
+            execute { self.pump.fatal(.cancelled) }
+        }
     }
 
     // MARK: DirectSource

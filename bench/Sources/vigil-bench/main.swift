@@ -41,8 +41,9 @@ if args.count > 5 && args[5] == "latency" {
     await conn.close()
     exit(0)
 }
-// Default scheduling (the task on Swift's global executor) and pinned to the connection's
-// event loop, which is how Vigil's latency-sensitive loops run.
+// Default scheduling (the task on Swift's global executor: every query hands off to the
+// connection's loop thread and back) and pinned to the connection's loop (what a caller that
+// wants the lowest latency does; the round trip then stays on one thread).
 print(String(format: "latency_us_per_query_global_executor=%.2f", try await selectOneLoop()))
 let pinned = try await withTaskExecutorPreference(conn.taskExecutor) { try await selectOneLoop() }
 print(String(format: "latency_us_per_query=%.2f", pinned))
