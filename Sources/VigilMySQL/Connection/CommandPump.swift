@@ -89,8 +89,7 @@ final class CommandPump<IO: CommandIO> {
 
     /// Takes the outcome of the `.inline` command, if it has one.
     func takeInlineOutcome() -> Result<CommandOutcome, MySQLError>? {
-        defer { inlineOutcome = nil }
-        return inlineOutcome
+        inlineOutcome.take()
     }
 
     /// The `.inline` caller stopped waiting on the thread and suspends: its outcome goes to

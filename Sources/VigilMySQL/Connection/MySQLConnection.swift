@@ -180,9 +180,16 @@ public final class MySQLConnection: Sendable {
 
     nonisolated(nonsending) private func run(_ command: ClientCommand, timeout: TimeAmount?) async throws(MySQLError) -> CommandOutcome {
         if Task.isCancelled { throw .cancelled }
-        let result = switch transport {
-        case .direct(let connection): await connection.run(command, timeout: timeout)
-        case .nio(_, let host): await host.submit(command, timeout: timeout)
+        let result: Result<CommandOutcome, MySQLError>
+        switch transport {
+        case .direct(let connection):
+            switch connection.runInline(command, timeout: timeout) {
+            case .done(let outcome): result = outcome
+            case .suspend: result = await connection.awaitInline()
+            case .notHere: result = await connection.submit(command, timeout: timeout)
+            }
+        case .nio(_, let host):
+            result = await host.submit(command, timeout: timeout)
         }
         return try result.get()
     }

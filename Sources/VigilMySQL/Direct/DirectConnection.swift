@@ -80,24 +80,47 @@ final class DirectConnection: CommandIO, DirectSource, PumpHost, @unchecked Send
 
     // MARK: commands
 
-    /// Runs `command` and waits for its outcome. A task running on this connection's loop
-    /// while nothing else is queued there (the usual case for a task pinned to
-    /// `MySQLConnection.taskExecutor`) sends it and waits in the loop's `poll` itself, without
-    /// suspending: no continuation, no job hand-off, no executor switch per round trip (the
-    /// reply is read and decoded by the waiting task's own call). Anything else that needs the
-    /// loop — another socket, submitted work (a cancellation), a timer — ends the inline wait
-    /// and the task suspends as usual.
-    nonisolated(nonsending) func run(_ command: ClientCommand, timeout: TimeAmount?) async -> Result<CommandOutcome, MySQLError> {
-        guard loop.inLoop, loop.isAloneOnLoop, pump.isIdle, fd >= 0 else {
-            return await submit(command, timeout: timeout)
-        }
-        return await withTaskCancellationHandler {
-            pump.enqueue(command, timeout: timeout, reply: .inline)
-            while true {
-                if let outcome = pump.takeInlineOutcome() { return outcome }
-                if state != .open || !loop.pollInline(for: self, fd: fd) { break }
+    /// What `runInline` did.
+    enum InlineRun {
+        /// The calling task may not wait here: submit the command as usual.
+        case notHere
+        case done(Result<CommandOutcome, MySQLError>)
+        /// The command is in flight, but the loop is needed for something else: await
+        /// `awaitInline()` for the outcome.
+        case suspend
+    }
+
+    /// Runs `command` and waits for its outcome without suspending, when the calling task runs
+    /// on this connection's loop while nothing else is queued there (the usual case for a task
+    /// pinned to `MySQLConnection.taskExecutor`): it sends the command and waits in the loop's
+    /// own `poll`, then reads and decodes the reply in this same call — no continuation, job
+    /// hand-off, executor switch or async frame per round trip. Anything else that needs the
+    /// loop (another socket, submitted work, a due timer) ends the wait with `.suspend`.
+    /// Cancellation is checked between polls of at most `cancellationCheck`, as a synchronous
+    /// wait has no cancellation handler.
+    func runInline(_ command: ClientCommand, timeout: TimeAmount?) -> InlineRun {
+        guard loop.inLoop, loop.isAloneOnLoop, pump.isIdle, fd >= 0 else { return .notHere }
+        pump.enqueue(command, timeout: timeout, reply: .inline)
+        while true {
+            if let outcome = pump.takeInlineOutcome() { return .done(outcome) }
+            if Task.isCancelled { pump.fatal(.cancelled) }  // fails the command: taken above next time
+            else if state != .open { return .suspend }
+            else {
+                switch loop.pollInline(for: self, fd: fd, atMost: Self.cancellationCheck) {
+                case .handled, .quiet: continue
+                case .loopNeeded: return .suspend
+                }
             }
-            return await withUnsafeContinuation { pump.awaitInline($0) }
+        }
+    }
+
+    /// How often a synchronous wait looks for cancellation (a cancelled task notices within this).
+    static let cancellationCheck: Int32 = 20  // ms
+
+    /// The rest of a command `runInline` left in flight.
+    nonisolated(nonsending) func awaitInline() async -> Result<CommandOutcome, MySQLError> {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { pump.awaitInline($0) }
         } onCancel: {
             execute { self.pump.fatal(.cancelled) }
         }

@@ -30,11 +30,6 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
         case call(@Sendable () -> Void)
     }
 
-    private struct Inbox: ~Copyable {
-        var work: [Work] = []
-        /// The loop is (about to be) blocked in poll and must be woken by the eventfd.
-        var sleeping = false
-    }
 
     private struct Timer {
         var id: UInt64
@@ -42,7 +37,15 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
         var body: () -> Void
     }
 
-    private let inbox = Mutex(Inbox())
+    /// Work submitted by other threads.
+    private let inbox = Mutex<[Work]>([])
+    /// Set (under the lock) when `inbox` gains work, cleared when the loop takes it.
+    private let hasWork = Atomic<Bool>(false)
+    /// The loop is (about to be) blocked in poll and must be woken by the eventfd. With
+    /// `hasWork`, a Dekker handshake (both sequentially consistent): the loop sets this and
+    /// then looks for work, a submitter adds work and then takes this flag, so either the loop
+    /// sees the work or the submitter sees it sleeping.
+    private let sleeping = Atomic<Bool>(false)
     /// Submitters write to this eventfd to end the loop's `poll`.
     private let wakeFD: Int32
     /// The loop thread's pthread id (0 before it starts).
@@ -108,15 +111,25 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func submit(_ work: Work) {
-        let wake = inbox.withLock { inbox in
-            inbox.work.append(work)
-            defer { inbox.sleeping = false }
-            return inbox.sleeping
+        inbox.withLock { inbox in
+            inbox.append(work)
+            hasWork.store(true, ordering: .sequentiallyConsistent)
         }
-        if wake {
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) {
             var one: UInt64 = 1
             _ = Glibc.write(wakeFD, &one, 8)
         }
+    }
+
+    /// Announces that the loop thread is about to block in `poll`; false (and not announced)
+    /// when submitted work is waiting.
+    private func goingToSleep() -> Bool {
+        sleeping.store(true, ordering: .sequentiallyConsistent)
+        if hasWork.load(ordering: .sequentiallyConsistent) {
+            sleeping.store(false, ordering: .sequentiallyConsistent)
+            return false
+        }
+        return true
     }
 
     // MARK: sources and timers (loop thread only)
@@ -164,14 +177,11 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
         nameThread()
         while true {
             runQueued()
-            // Sleep only when nothing is queued; `sleeping` tells submitters to ring the eventfd.
-            let busy = !local.isEmpty || inbox.withLock { inbox in
-                if inbox.work.isEmpty { inbox.sleeping = true }
-                return !inbox.work.isEmpty
-            }
+            // Sleep only when nothing is queued (see `sleeping`).
+            let busy = !local.isEmpty || !goingToSleep()
             let timeout = busy ? 0 : pollTimeout()
             let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeout)
-            if !busy { inbox.withLock { $0.sleeping = false } }
+            if !busy { sleeping.store(false, ordering: .sequentiallyConsistent) }
             if ready > 0 { dispatch() }
             if !timers.isEmpty { fireTimers() }
         }
@@ -187,12 +197,12 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
 
     private func runQueued() {
         if local.isEmpty {
-            inbox.withLock { inbox in swap(&inbox.work, &running) }
+            takeSubmitted { swap(&$0, &running) }
         } else {
             // Keep the order work was submitted in as far as one thread can see it: the loop's
             // own first (it was submitted while handling events), then other threads'.
             swap(&local, &running)
-            inbox.withLock { inbox in running.append(contentsOf: inbox.work); inbox.work.removeAll(keepingCapacity: true) }
+            takeSubmitted { running.append(contentsOf: $0); $0.removeAll(keepingCapacity: true) }
         }
         let executor = asUnownedTaskExecutor()
         runIndex = 0
@@ -204,6 +214,15 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
             runIndex += 1
         }
         running.removeAll(keepingCapacity: true)
+    }
+
+    /// Moves submitted work out of the inbox (cheaply, when there is none).
+    private func takeSubmitted(_ body: (inout [Work]) -> Void) {
+        guard hasWork.load(ordering: .sequentiallyConsistent) else { return }
+        inbox.withLock { inbox in
+            hasWork.store(false, ordering: .sequentiallyConsistent)
+            body(&inbox)
+        }
     }
 
     private func dispatch() {
@@ -234,26 +253,32 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
     /// block in `pollInline` without holding anything else up.
     var isAloneOnLoop: Bool { runIndex + 1 >= running.count && local.isEmpty }
 
-    /// The loop's own `poll`, done by the running task while it waits for `fd`: true when `fd`
-    /// is the only thing ready (its revents are handed to `source`); false as soon as anything
-    /// else needs the loop (another socket, submitted work, a due timer). The caller then
-    /// suspends and the loop's next `poll` finds the same readiness (level-triggered).
-    func pollInline(for source: DirectSource, fd: Int32) -> Bool {
-        let timeout = pollTimeout()
-        guard timeout != 0, let index = pollFDs.firstIndex(where: { $0.fd == fd }) else { return false }
-        let submitted = inbox.withLock { inbox in
-            if inbox.work.isEmpty { inbox.sleeping = true }
-            return !inbox.work.isEmpty
-        }
-        if submitted { return false }
+    enum InlinePoll {
+        /// `fd` was ready, alone, and its source has handled it.
+        case handled
+        /// Nothing happened within the bound the caller gave.
+        case quiet
+        /// Something else needs the loop: another socket, submitted work or a due timer.
+        case loopNeeded
+    }
+
+    /// The loop's own `poll`, done by the running task while it waits for `fd` (for at most
+    /// `limit` ms). When anything but `fd` needs the loop the caller must suspend; the loop's
+    /// next `poll` then finds the same readiness (level-triggered).
+    func pollInline(for source: DirectSource, fd: Int32, atMost limit: Int32) -> InlinePoll {
+        let timerDue = pollTimeout()
+        guard timerDue != 0, let index = pollFDs.firstIndex(where: { $0.fd == fd }) else { return .loopNeeded }
+        guard goingToSleep() else { return .loopNeeded }
+        let timeout = timerDue < 0 ? limit : min(timerDue, limit)
         let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeout)
-        inbox.withLock { $0.sleeping = false }
+        sleeping.store(false, ordering: .sequentiallyConsistent)
+        if ready == 0 { return timeout == limit ? .quiet : .loopNeeded }
         let revents = pollFDs[index].revents
-        guard ready == 1, revents != 0 else { return false }
+        guard ready == 1, revents != 0 else { return .loopNeeded }
         pollFDs[index].revents = 0
         if revents & Int16(POLLOUT) != 0 { source.writable() }
         if revents & ~Int16(POLLOUT) != 0 { source.readable() }
-        return true
+        return .handled
     }
 
     private func pollTimeout() -> Int32 {

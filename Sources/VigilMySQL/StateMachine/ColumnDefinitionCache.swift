@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 
 /// The column definitions of the last cacheable result set, with the packets they were decoded
@@ -17,10 +18,13 @@ struct ColumnDefinitionCache {
     func matches(_ payload: ByteBuffer, at index: Int) -> Bool {
         guard index < ends.count else { return false }
         let start = index == 0 ? 0 : ends[index - 1]
-        guard ends[index] - start == payload.readableBytes else { return false }
+        let count = ends[index] - start
+        guard count == payload.readableBytes else { return false }
+        if count == 0 { return true }
+        // memcmp, not `elementsEqual`: this runs for every column of every repeated statement.
         return payload.withUnsafeReadableBytes { incoming in
             packets.withUnsafeBytes { cached in
-                incoming.elementsEqual(UnsafeRawBufferPointer(rebasing: cached[start..<ends[index]]))
+                memcmp(incoming.baseAddress!, cached.baseAddress! + start, count) == 0
             }
         }
     }
