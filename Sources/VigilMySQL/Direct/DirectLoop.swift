@@ -282,6 +282,7 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func pollTimeout() -> Int32 {
+        if timers.isEmpty { return -1 }  // the usual case: no command timeouts pending
         guard let first = timers.min(by: { $0.deadline < $1.deadline }) else { return -1 }
         let nanos = (first.deadline - .now()).nanoseconds
         if nanos <= 0 { return 0 }
