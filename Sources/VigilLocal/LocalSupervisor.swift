@@ -232,16 +232,8 @@ public actor LocalSupervisor {
         guard let tool = Spawn.tool(["mariadb-install-db", "mysql_install_db"], near: spec.mysqldPath) else {
             throw .failed("mariadb-install-db not found; install it with `apt-get install mariadb-server`")
         }
-        var args = ["--no-defaults", "--datadir=\(data)", "--auth-root-authentication-method=normal",
-                    "--skip-test-db", "--tmpdir=\(layout.tmpDirectory(name))"]
-        if geteuid() == 0 { args.append("--user=root") }
-        let log = layout.instanceDirectory(name) + "/install-db.log"
-        let pid = try Spawn.start(tool, args, log: log)
-        var status: Int32?
-        while status == nil { status = Spawn.reap(pid); if status == nil { usleep(20_000) } }
-        guard status == 0 else {
-            throw .failed("mariadb-install-db for \(name) failed (status \(status!)):\n\(Spawn.tail(log))")
-        }
+        try DataDirectoryInstall.run(tool: tool, dataDirectory: data, tmpDirectory: layout.tmpDirectory(name),
+                                     log: layout.instanceDirectory(name) + "/install-db.log", asRoot: geteuid() == 0)
     }
 
     /// Probes must answer within a probe interval or count as missed.

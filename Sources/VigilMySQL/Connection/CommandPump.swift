@@ -5,7 +5,7 @@ enum CommandReply {
     /// The awaiting task's continuation.
     case task(UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>)
     /// The caller is waiting on the pump's own thread without suspending (see
-    /// `DirectConnection.run`) and takes the outcome from `CommandPump.inlineOutcome`.
+    /// `DirectConnection.runInline`) and takes the outcome from `CommandPump.inlineOutcome`.
     case inline
 }
 
@@ -126,6 +126,8 @@ final class CommandPump<IO: CommandIO> {
 
     /// The transport is gone for good: never leave a task waiting.
     func detach() {
+        // Cancelled while the transport is still there: the timer holds the pump strongly.
+        if let (_, timer) = current, let timer { io?.cancel(timer) }
         io = nil
         failAll(closeReason ?? .connectionClosed("the connection is closed"))
     }

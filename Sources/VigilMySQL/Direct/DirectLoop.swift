@@ -30,7 +30,6 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
         case call(@Sendable () -> Void)
     }
 
-
     private struct Timer {
         var id: UInt64
         var deadline: NIODeadline
@@ -247,7 +246,7 @@ public final class DirectLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    // MARK: waiting inside a task (see DirectConnection.run)
+    // MARK: waiting inside a task (see DirectConnection.runInline)
 
     /// Whether the job running now on the loop thread is the only work queued: only then may it
     /// block in `pollInline` without holding anything else up.
