@@ -47,7 +47,19 @@ extension FakeState {
         }
         objects[key] = stored
         record(.added, key, object, previous: nil)
+        // The garbage collector deletes a dependent whose owners are all gone, also one created
+        // after they went (a controller acting on a stale cache of its deleted owner); done at
+        // once, like the rest of this fake's collection.
+        let owners = (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+        if !owners.isEmpty, !owners.contains(where: exists(uid:)) {
+            _ = remove(key, propagation: .background)
+        }
         return object
+    }
+
+    /// Whether any stored object has this uid.
+    func exists(uid: String) -> Bool {
+        objects.values.contains { $0.object[path: ["metadata", "uid"]]?.stringValue == uid }
     }
 
     /// PUT (main or `/status`). A resourceVersion in the body makes it conditional (409 when

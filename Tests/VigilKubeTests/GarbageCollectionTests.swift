@@ -26,6 +26,25 @@ struct GarbageCollectionTests {
         }
     }
 
+    @Test func aDependentCreatedAfterItsOwnerWentIsCollected() async throws {
+        try await withFake { _, client in
+            // A controller working from a stale cache creates a pod for a Deployment that is
+            // already deleted: the collector removes it, as it removes dependents of any gone owner.
+            let owner = try await client.create(configMap("owner"))
+            #expect(try await client.delete(ConfigMap.self, name: "owner"))
+            var late = configMap("late")
+            late.metadata.ownerReferences = [OwnerReference(controller: owner)]
+            _ = try await client.create(late)
+            #expect(try await client.getIfPresent(ConfigMap.self, name: "late") == nil)
+            // One live owner among several keeps it.
+            let live = try await client.create(configMap("live"))
+            var shared = configMap("shared")
+            shared.metadata.ownerReferences = [OwnerReference(controller: owner), OwnerReference(controller: live)]
+            _ = try await client.create(shared)
+            #expect(try await client.getIfPresent(ConfigMap.self, name: "shared") != nil)
+        }
+    }
+
     @Test func orphanPropagationLeavesDependents() async throws {
         try await withFake { _, client in
             let owner = try await client.create(configMap("owner"))
