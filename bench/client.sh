@@ -44,6 +44,8 @@ done
 #   free:     no pinning (what the rounds above do).
 # The figure per placement is the median of the pair ratios.
 PAIRS=${PAIRS:-10}; M=${M:-5000}
+echo "-- placement: $PAIRS alternating pairs of $M queries each (free: the scheduler may keep one client on the"
+echo "   server's vCPU for whole runs, ~20 µs instead of ~63 µs; which one turns on its CPU per round trip, bench/RESULTS.md)"
 server_pid=$(cat "$work/pid")
 for placement in same-cpu split free; do
   case $placement in
