@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "VigilKubelet",
             dependencies: [
-                "VigilKube", "VigilTestSupport",
+                "VigilKube", "VigilTestSupport", "VigilHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

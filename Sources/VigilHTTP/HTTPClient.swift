@@ -71,7 +71,7 @@ public enum HTTPClient {
         let channel: any Channel
         do {
             channel = try await withTaskCancellationHandler {
-                try await connect(bootstrap, to: target).get()
+                try await bootstrap.connect(hostOrLiteral: target.host, port: target.port).get()
             } onCancel: {
                 promise.fail(HTTPClientError.cancelled)
             }
@@ -116,23 +116,9 @@ public enum HTTPClient {
         }
     }
 
-    /// An IP literal (Vigil's own addresses: controller, peers, loopback) is connected to
-    /// directly; only a host name goes through NIO's resolver. `connect(host:port:)` resolves
-    /// even a literal with getaddrinfo on a libdispatch queue, once per request: a thread hop,
-    /// and each such job leaves its 64-byte dispatch continuation in the cache of the worker
-    /// thread that ran it (which frees them but never allocates one), up to libdispatch's 1024
-    /// per thread, until that thread exits. With one heartbeat a second that was the agent's
-    /// steady heap creep of about 5 kB a minute (bench/agent-memory.sh, bench/RESULTS.md).
-    static func connect(_ bootstrap: ClientBootstrap, to target: HTTPTarget) -> EventLoopFuture<any Channel> {
-        if let address = literalAddress(target) {
-            return bootstrap.connect(to: address)
-        }
-        return bootstrap.connect(host: target.host, port: target.port)
-    }
-
     /// The target's address when its host is an IPv4 or IPv6 literal, nil for a name.
     static func literalAddress(_ target: HTTPTarget) -> SocketAddress? {
-        try? SocketAddress(ipAddress: target.host, port: target.port)
+        ClientBootstrap.literalAddress(target.host, port: target.port)
     }
 
     /// Set by the client itself; callers' values are ignored.

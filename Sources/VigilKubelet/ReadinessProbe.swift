@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOPosix
+import VigilHTTP
 import VigilKube
 
 /// Runs a container's probe against the pod IP, as the kubelet does: `tcpSocket` succeeds
@@ -27,7 +28,7 @@ enum ReadinessProbe {
             guard scheme == "http" else { return false }
             let request = HTTPClientRequest(url: "http://\(podIP):\(port)\(path)")
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+                let response = try await AsyncHTTPClient.HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 return (200..<400).contains(Int(response.status.code))
             } catch {
@@ -41,14 +42,8 @@ enum ReadinessProbe {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.nanoseconds(timeout.nanoseconds))
         do {
-            // A pod IP is a literal: connect to it directly (by name, NIO would run getaddrinfo
-            // on a dispatch queue for every probe, as HTTPClient did; see bench/RESULTS.md).
-            let channel: any Channel
-            if let address = try? SocketAddress(ipAddress: host, port: port) {
-                channel = try await bootstrap.connect(to: address).get()
-            } else {
-                channel = try await bootstrap.connect(host: host, port: port).get()
-            }
+            // A pod IP is a literal: no getaddrinfo job per probe (see connect(hostOrLiteral:)).
+            let channel = try await bootstrap.connect(hostOrLiteral: host, port: port).get()
             try? await channel.close()
             return true
         } catch {
