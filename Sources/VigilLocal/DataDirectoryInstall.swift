@@ -12,23 +12,14 @@ import Glibc
 /// own so that a timeout kills it together with the `mariadbd --bootstrap` it started.
 enum DataDirectoryInstall {
     static func run(tool: String, dataDirectory data: String, tmpDirectory: String, log: String,
-                    asRoot: Bool, timeout: Duration = .seconds(300)) throws(LocalError) {
+                    asRoot: Bool, timeout: Duration = .seconds(300)) async throws(LocalError) {
         let staging = data + ".installing"
         let fm = FileManager.default
         try? fm.removeItem(atPath: staging)  // an earlier attempt's leftovers
         var args = ["--no-defaults", "--datadir=\(staging)", "--auth-root-authentication-method=normal",
                     "--skip-test-db", "--tmpdir=\(tmpDirectory)"]
         if asRoot { args.append("--user=root") }
-        let pid = try Spawn.start(tool, args, log: log, newSession: true)
-        let deadline = ContinuousClock.now + timeout
-        var status = Spawn.reap(pid)
-        while status == nil && ContinuousClock.now < deadline {
-            usleep(20_000)
-            status = Spawn.reap(pid)
-        }
-        guard let status else {
-            kill(-pid, SIGKILL)  // the whole session: the script and its bootstrap server
-            while Spawn.reap(pid) == nil { usleep(10_000) }
+        guard let status = try await Spawn.run(tool, args, log: log, within: timeout, newSession: true) else {
             try? fm.removeItem(atPath: staging)
             throw .failed("mariadb-install-db did not finish within \(timeout) and was stopped; "
                 + "nothing was installed (log: \(log)):\n\(Spawn.tail(log))")

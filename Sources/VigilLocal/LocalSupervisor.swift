@@ -121,7 +121,7 @@ public actor LocalSupervisor {
         let adopting = !fresh && adoptRunning()
         if spec.faultLinks && links.pid == nil { try await startLinks() }
         for i in 0..<spec.instances {
-            try prepare(index: i, fresh: fresh)
+            try await prepare(index: i, fresh: fresh)
         }
         if adopting {
             // Servers that died meanwhile restart through the usual path, checked before they rejoin.
@@ -187,7 +187,7 @@ public actor LocalSupervisor {
         logger.warning("the primary did not become writable within 30 s; see the agents' logs")
     }
 
-    func prepare(index: Int, fresh: Bool) throws(LocalError) {
+    func prepare(index: Int, fresh: Bool) async throws(LocalError) {
         let name = spec.instanceName(index)
         let fm = FileManager.default
         for dir in [layout.instanceDirectory(name), layout.tmpDirectory(name)] {
@@ -211,7 +211,7 @@ public actor LocalSupervisor {
                 rootPassword: credentials.password("root"), hosts: ["localhost", "127.0.0.1"])
             _ = fm.createFile(atPath: initFile, contents: Data(sql.utf8), attributes: [.posixPermissions: 0o600])
             extra.append(ServerOption("init_file", initFile))
-            try installDataDirectory(name)
+            try await installDataDirectory(name)
         }
         let config = ServerConfig(
             instanceName: name, flavor: .mariadb, serverID: UInt32(index + 1), port: spec.mysqlPort(index),
@@ -226,13 +226,13 @@ public actor LocalSupervisor {
         }
     }
 
-    func installDataDirectory(_ name: String) throws(LocalError) {
+    func installDataDirectory(_ name: String) async throws(LocalError) {
         let data = layout.dataDirectory(name)
         if FileManager.default.fileExists(atPath: data + "/mysql") { return }
         guard let tool = Spawn.tool(["mariadb-install-db", "mysql_install_db"], near: spec.mysqldPath) else {
             throw .failed("mariadb-install-db not found; install it with `apt-get install mariadb-server`")
         }
-        try DataDirectoryInstall.run(tool: tool, dataDirectory: data, tmpDirectory: layout.tmpDirectory(name),
+        try await DataDirectoryInstall.run(tool: tool, dataDirectory: data, tmpDirectory: layout.tmpDirectory(name),
                                      log: layout.instanceDirectory(name) + "/install-db.log", asRoot: geteuid() == 0)
     }
 

@@ -43,6 +43,27 @@ enum Spawn {
         return pid
     }
 
+    /// Starts a tool and waits for it within `limit`, its output appended to `log`: its exit
+    /// status, or nil when it ran out of time and was killed (with its whole session when it
+    /// runs in one of its own: a script and what it started) and reaped.
+    static func run(_ executable: String, _ arguments: [String], log: String, within limit: Duration,
+                    newSession: Bool = false) async throws(LocalError) -> Int32? {
+        let pid = try start(executable, arguments, log: log, newSession: newSession)
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let status = reap(pid) { return status }
+            await pause(microseconds: 20_000)
+        }
+        kill(newSession ? -pid : pid, SIGKILL)
+        while reap(pid) == nil { await pause(microseconds: 10_000) }
+        return nil
+    }
+
+    /// Sleeps, also in a cancelled task (which must still wait for its child, not spin).
+    private static func pause(microseconds: UInt32) async {
+        if (try? await Task.sleep(nanoseconds: UInt64(microseconds) * 1_000)) == nil { usleep(microseconds) }
+    }
+
     /// Exit code (or 128+signal) once `pid` has exited; nil while it runs.
     static func reap(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0

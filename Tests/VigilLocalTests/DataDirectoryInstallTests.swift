@@ -22,27 +22,27 @@ import Testing
         return (dir, tool, dir + "/data")
     }
 
-    func install(_ f: (dir: String, tool: String, data: String), timeout: Duration = .seconds(30)) throws(LocalError) {
-        try DataDirectoryInstall.run(tool: f.tool, dataDirectory: f.data, tmpDirectory: f.dir + "/tmp",
+    func install(_ f: (dir: String, tool: String, data: String), timeout: Duration = .seconds(30)) async throws(LocalError) {
+        try await DataDirectoryInstall.run(tool: f.tool, dataDirectory: f.data, tmpDirectory: f.dir + "/tmp",
                                      log: f.dir + "/install.log", asRoot: false, timeout: timeout)
     }
 
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
-    @Test func aSuccessfulInstallAppearsWhole() throws {
+    @Test func aSuccessfulInstallAppearsWhole() async throws {
         let f = try fixture(#"mkdir -p "$DATADIR/mysql" && echo ok > "$DATADIR/mysql/user.frm""#)
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try FileManager.default.createDirectory(atPath: f.data, withIntermediateDirectories: true)  // empty: replaced
-        try install(f)
+        try await install(f)
         #expect(exists(f.data + "/mysql/user.frm"))
         #expect(!exists(f.data + ".installing"))
     }
 
-    @Test func aFailedInstallLeavesNothingAndSaysWhy() throws {
+    @Test func aFailedInstallLeavesNothingAndSaysWhy() async throws {
         let f = try fixture(#"mkdir -p "$DATADIR/mysql"; echo "disk full, pretend" >&2; exit 3"#)
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
-        #expect {
-            try install(f)
+        await #expect {
+            try await install(f)
         } throws: { error in
             guard case .failed(let why) = error as? LocalError else { return false }
             return why.contains("status 3") && why.contains("disk full, pretend") && why.contains("nothing was installed")
@@ -51,7 +51,7 @@ import Testing
         #expect(!exists(f.data + ".installing"))
     }
 
-    @Test func aHangingInstallIsStoppedWithItsChildren() throws {
+    @Test func aHangingInstallIsStoppedWithItsChildren() async throws {
         // The tool starts a child (as the real one starts `mariadbd --bootstrap`) and hangs.
         let f = try fixture(#"""
             mkdir -p "$DATADIR/mysql"
@@ -60,8 +60,8 @@ import Testing
             """#)
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         let started = ContinuousClock.now
-        #expect {
-            try install(f, timeout: .milliseconds(500))
+        await #expect {
+            try await install(f, timeout: .milliseconds(500))
         } throws: { error in
             guard case .failed(let why) = error as? LocalError else { return false }
             return why.contains("did not finish")
@@ -77,11 +77,11 @@ import Testing
         #expect(!Spawn.isAlive(child), "the tool's child outlived the timeout")
     }
 
-    @Test func leftoversOfAnInterruptedAttemptAreDiscarded() throws {
+    @Test func leftoversOfAnInterruptedAttemptAreDiscarded() async throws {
         let f = try fixture(#"mkdir "$DATADIR" && mkdir "$DATADIR/mysql""#)  // fails if the directory exists
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try FileManager.default.createDirectory(atPath: f.data + ".installing/mysql", withIntermediateDirectories: true)
-        try install(f)
+        try await install(f)
         #expect(exists(f.data + "/mysql"))
     }
 }

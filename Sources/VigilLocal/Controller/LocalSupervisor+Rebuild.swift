@@ -117,18 +117,10 @@ extension LocalSupervisor {
 
     /// Runs a tool to completion (bounded), its output appended to `log`.
     private func run(_ tool: String, _ arguments: [String], log: String, what: String, within limit: Duration) async throws(LocalError) {
-        let pid = try Spawn.start(tool, arguments, log: log)
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let status = Spawn.reap(pid) {
-                guard status == 0 else { throw .failed("\(what) failed (status \(status)):\n\(Spawn.tail(log))") }
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(100))
+        guard let status = try await Spawn.run(tool, arguments, log: log, within: limit) else {
+            throw .failed("\(what) did not finish within \(limit); see \(log)")
         }
-        kill(pid, SIGKILL)
-        _ = Spawn.reap(pid)
-        throw .failed("\(what) did not finish within \(limit); see \(log)")
+        guard status == 0 else { throw .failed("\(what) failed (status \(status)):\n\(Spawn.tail(log))") }
     }
 
     /// The GTID position the backup was taken at: the third field of mariadb_backup_binlog_info
