@@ -1,9 +1,12 @@
 import NIOCore
 
+/// A task waiting for a command's outcome.
+typealias OutcomeContinuation = UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>
+
 /// Where a command's outcome goes, exactly once (no future, promise or callback list per command).
 enum CommandReply {
     /// The awaiting task's continuation.
-    case task(UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>)
+    case task(OutcomeContinuation)
     /// The caller is waiting on the pump's own thread without suspending (see
     /// `DirectConnection.runInline`) and takes the outcome from `CommandPump.inlineOutcome`.
     case inline
@@ -37,17 +40,22 @@ protocol PumpHost: Sendable {
 
 extension PumpHost {
     /// Hands `command` to the pump and waits for its outcome. A task already on the pump's
-    /// thread (see `MySQLConnection.taskExecutor`) hands it over directly, without a hop;
-    /// cancellation closes the connection.
+    /// thread (see `MySQLConnection.taskExecutor`) hands it over directly, without a hop.
     nonisolated(nonsending) func submit(_ command: ClientCommand, timeout: TimeAmount?) async -> Result<CommandOutcome, MySQLError> {
-        await withTaskCancellationHandler {
-            await withUnsafeContinuation { continuation in
-                if isOnPumpThread {
-                    pump.enqueue(command, timeout: timeout, reply: .task(continuation))
-                } else {
-                    execute { pump.enqueue(command, timeout: timeout, reply: .task(continuation)) }
-                }
+        await awaitOutcome { continuation in
+            if isOnPumpThread {
+                pump.enqueue(command, timeout: timeout, reply: .task(continuation))
+            } else {
+                execute { pump.enqueue(command, timeout: timeout, reply: .task(continuation)) }
             }
+        }
+    }
+
+    /// Suspends until the pump resumes the continuation that `register` hands it; cancellation
+    /// closes the connection (the protocol cannot abandon a command mid-stream).
+    nonisolated(nonsending) func awaitOutcome(_ register: (OutcomeContinuation) -> Void) async -> Result<CommandOutcome, MySQLError> {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation(register)
         } onCancel: {
             execute { pump.fatal(.cancelled) }
         }
@@ -94,7 +102,7 @@ final class CommandPump<IO: CommandIO> {
 
     /// The `.inline` caller stopped waiting on the thread and suspends: its outcome goes to
     /// `continuation` from now on (at once, if it is already there).
-    func awaitInline(_ continuation: UnsafeContinuation<Result<CommandOutcome, MySQLError>, Never>) {
+    func awaitInline(_ continuation: OutcomeContinuation) {
         if let outcome = takeInlineOutcome() {
             continuation.resume(returning: outcome)
         } else if let (reply, timer) = current, case .inline = reply {

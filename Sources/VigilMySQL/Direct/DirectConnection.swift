@@ -119,11 +119,7 @@ final class DirectConnection: CommandIO, DirectSource, PumpHost, @unchecked Send
 
     /// The rest of a command `runInline` left in flight.
     nonisolated(nonsending) func awaitInline() async -> Result<CommandOutcome, MySQLError> {
-        await withTaskCancellationHandler {
-            await withUnsafeContinuation { pump.awaitInline($0) }
-        } onCancel: {
-            execute { self.pump.fatal(.cancelled) }
-        }
+        await awaitOutcome { pump.awaitInline($0) }
     }
 
     // MARK: DirectSource
