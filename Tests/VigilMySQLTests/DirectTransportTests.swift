@@ -82,6 +82,28 @@ import VigilTestSupport
         }
     }
 
+    @Test func aHostNameIsResolvedWithinTheConnectTimeout() async throws {
+        try await withMariaDB { server in
+            var config = ClientIntegrationTests.config(server)
+            config.endpoint = .tcp(host: "localhost", port: server.port)
+            let byName = try await MySQLConnection.connect(config)
+            #expect(byName.taskExecutor is DirectLoop)
+            #expect(try await byName.query("SELECT 5").rows.first?[0] == .int(5))
+            await byName.close()
+        }
+        // A name that does not resolve: a typed error naming the endpoint, bounded by the timeout.
+        var config = Self.config(port: 3306, connectTimeout: .seconds(2))
+        config.endpoint = .tcp(host: "no-such-host.invalid", port: 3306)
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await MySQLConnection.connect(config)
+        } throws: { error in
+            guard case .connectFailed(let endpoint, _) = error as? MySQLError else { return false }
+            return endpoint == "no-such-host.invalid:3306"
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test func manyTasksOnManyConnectionsGetTheirOwnAnswers() async throws {
         try await withMariaDB { server in
             let connections = try await withThrowingTaskGroup(of: MySQLConnection.self) { group in

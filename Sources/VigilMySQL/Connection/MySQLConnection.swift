@@ -202,21 +202,16 @@ public final class MySQLConnection: Sendable {
         }
         var settings = settings
         settings.tls = .disable  // `prefer` means plaintext here
-        let address: SocketAddress
-        do {
-            switch configuration.endpoint {
-            case .tcp(let host, let port): address = try SocketAddress.makeAddressResolvingHost(host, port: port)
-            case .unixSocket(let path): address = try SocketAddress(unixDomainSocketPath: path)
-            }
-        } catch {
-            throw .connectFailed(endpoint: configuration.endpoint.description, reason: describe(error))
-        }
+        // The lookup (for a host name), the connect and the handshake share the connect timeout.
+        let started = NIODeadline.now()
+        let address = try await DirectAddress.resolve(configuration.endpoint, within: configuration.connectTimeout)
+        let remaining = configuration.connectTimeout - (NIODeadline.now() - started)
         let loop = DirectLoop.next()
         let connection = DirectConnection(loop: loop, settings: settings, endpoint: configuration.endpoint.description)
         let result = await withTaskCancellationHandler {
             await withUnsafeContinuation { (reply: UnsafeContinuation<Result<SessionInfo, MySQLError>, Never>) in
                 loop.execute {
-                    connection.start(address, timeout: configuration.connectTimeout) { reply.resume(returning: $0) }
+                    connection.start(address, timeout: remaining) { reply.resume(returning: $0) }
                 }
             }
         } onCancel: {
